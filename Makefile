@@ -1,0 +1,99 @@
+# Gyre — build, run and test. `make up` and `make test` are the only commands a newcomer needs;
+# both install missing Debian packages first (scripts/install-deps).
+
+CC      ?= cc
+CLANG   ?= clang
+CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Isrc -Wall -Wextra -Werror -Wstrict-prototypes \
+               -Wmissing-prototypes -Wpointer-arith -Wno-unused-parameter -g
+CFLAGS  ?= -O2
+LIBS    := -llmdb -luv -lhttp_parser -lcjson -lssl -lcrypto -lpthread -lm
+SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+SRCS      := $(shell find src -name '*.c' | sort)
+LIB_SRCS  := $(filter-out src/main.c,$(SRCS))
+OBJS      := $(SRCS:%.c=build/obj/%.o)
+SAN_OBJS  := $(LIB_SRCS:%.c=build/san/%.o)
+HDRS      := $(shell find src -name '*.h')
+UNIT_SRCS := $(shell find tests/unit -name 'test_*.c' 2>/dev/null | sort)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/unit/%)
+FUZZ_SRCS := $(shell find tests/fuzz -name '*.c' 2>/dev/null | sort)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_SECONDS ?= 30
+
+PY      := /usr/bin/python3
+DEPS_STAMP := build/.deps-ok
+
+.PHONY: all deps up down test unit e2e fuzz bench lint format clean
+
+all: build/gyre
+
+# Install missing packages once per build tree (install-deps is idempotent and fast when done).
+$(DEPS_STAMP): scripts/install-deps
+	@scripts/install-deps
+	@mkdir -p build && touch $@
+
+deps:
+	@scripts/install-deps
+	@mkdir -p build && touch $(DEPS_STAMP)
+
+build/gyre: $(DEPS_STAMP) $(OBJS)
+	$(CC) $(CFLAGS) -o $@ $(OBJS) $(LIBS)
+
+build/obj/%.o: %.c $(HDRS) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) $(CFLAGS) -c -o $@ $<
+
+build/san/%.o: %.c $(HDRS) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) -O1 $(SAN) -c -o $@ $<
+
+build/unit/%: tests/unit/%.c $(SAN_OBJS) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_BASE) -O1 $(SAN) -Itests/unit -o $@ $< $(SAN_OBJS) -lcmocka $(LIBS)
+
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CLANG) -std=c11 -D_GNU_SOURCE -Isrc -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -Wno-unused-parameter -o $@ $< $(LIB_SRCS) $(LIBS)
+
+unit: $(UNIT_BINS)
+	@fail=0; for t in $(UNIT_BINS); do \
+	    echo "== $$t"; \
+	    if ! (cd tests/unit && timeout 120 ../../$$t); then echo "FAILED: $$t"; fail=1; fi; \
+	done; exit $$fail
+
+e2e: build/gyre
+	cd tests/e2e && GYRE_BIN=$(CURDIR)/build/gyre timeout 1200 $(PY) -m pytest -q -x -p no:cacheprovider .
+
+test: deps
+	$(MAKE) build/gyre
+	$(MAKE) unit
+	$(MAKE) e2e
+
+fuzz: $(FUZZ_BINS)
+	@for f in $(FUZZ_BINS); do \
+	    name=$$(basename $$f); mkdir -p build/fuzz-corpus/$$name; \
+	    seeds=tests/fuzz/corpus/$$name; [ -d $$seeds ] || seeds=; \
+	    echo "== fuzz $$name for $(FUZZ_SECONDS)s"; \
+	    $$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	        $$( [ -f tests/fuzz/$$name.dict ] && echo -dict=tests/fuzz/$$name.dict ) \
+	        build/fuzz-corpus/$$name $$seeds || exit 1; \
+	done
+
+up: deps build/gyre
+	@scripts/up
+
+down:
+	@scripts/down
+
+bench: build/gyre
+	$(PY) bench/run.py
+
+lint:
+	@scripts/lint
+
+format:
+	clang-format -i $(SRCS) $(HDRS)
+
+clean:
+	rm -rf build

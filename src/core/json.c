@@ -1,0 +1,367 @@
+/*
+ * json.c — cJSON behind a validating parse, and a streaming writer. See json.h.
+ *
+ * cJSON's gaps (LIBEVAL.md): no UTF-8 check, trailing data accepted, duplicate keys kept,
+ * "\u0000" truncates strings. We check UTF-8 on the raw body, require the parse to consume the
+ * whole input (bar whitespace), walk the tree once for duplicate keys, and refuse "\u0000"
+ * escapes (a documented limitation: DynamoDB allows NUL in strings; Gyre does not yet).
+ */
+#include "core/json.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/errors.h"
+
+static const cJSON *C(const struct gy_json *j)
+{
+    return (const cJSON *)j;
+}
+
+static const struct gy_json *J(const cJSON *c)
+{
+    return (const struct gy_json *)c;
+}
+
+static void free_tree(void *p)
+{
+    cJSON_Delete(p);
+}
+
+static bool has_nul_escape(const char *p, size_t len)
+{
+    /* Look for the six bytes \u0000 that are an escape (preceded by an odd run of backslashes). */
+    for (const char *s = memmem(p, len, "u0000", 5); s; s = memmem(s + 1, len - (size_t)(s + 1 - p), "u0000", 5)) {
+        size_t bs = 0;
+        for (const char *q = s - 1; q >= p && *q == '\\'; q--)
+            bs++;
+        if (bs & 1)
+            return true;
+        if ((size_t)(s + 1 - p) >= len)
+            break;
+    }
+    return false;
+}
+
+static bool has_duplicate_keys(const cJSON *c, int depth)
+{
+    if (depth > GY_JSON_MAX_DEPTH)
+        return true;
+    for (const cJSON *a = c->child; a; a = a->next) {
+        if (cJSON_IsObject(c)) {
+            /* Objects in requests are small; a quadratic check beats hashing here. */
+            for (const cJSON *b = a->next; b; b = b->next)
+                if (strcmp(a->string, b->string) == 0)
+                    return true;
+        }
+        if ((cJSON_IsObject(a) || cJSON_IsArray(a)) && has_duplicate_keys(a, depth + 1))
+            return true;
+    }
+    return false;
+}
+
+int gy_json_parse(struct gy_arena *arena, const char *p, size_t len, const struct gy_json **out,
+                  const char **why)
+{
+    const char *end = NULL;
+
+    *out = NULL;
+    if (!gy_utf8_valid(p, len)) {
+        *why = "invalid UTF-8";
+        return GY_EINVAL;
+    }
+    if (memchr(p, '\0', len)) {
+        *why = "NUL byte in body";
+        return GY_EINVAL;
+    }
+    if (has_nul_escape(p, len)) {
+        *why = "\\u0000 escapes are not supported";
+        return GY_EINVAL;
+    }
+    cJSON *root = cJSON_ParseWithLengthOpts(p, len, &end, 0);
+    if (!root) {
+        *why = "malformed JSON";
+        return GY_EINVAL;
+    }
+    gy_arena_add_cleanup(arena, free_tree, root);
+    if (end) {
+        const char *stop = p + len;
+        while (end < stop && (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n'))
+            end++;
+        if (end < stop && *end != '\0') {
+            *why = "trailing data after JSON value";
+            return GY_EINVAL;
+        }
+    }
+    if (has_duplicate_keys(root, 0)) {
+        *why = "duplicate key in object";
+        return GY_EINVAL;
+    }
+    *out = J(root);
+    return 0;
+}
+
+enum gy_json_type gy_json_type(const struct gy_json *j)
+{
+    const cJSON *c = C(j);
+    if (!c)
+        return GY_JSON_INVALID;
+    switch (c->type & 0xff) {
+    case cJSON_NULL: return GY_JSON_NULL;
+    case cJSON_False: return GY_JSON_FALSE;
+    case cJSON_True: return GY_JSON_TRUE;
+    case cJSON_Number: return GY_JSON_NUMBER;
+    case cJSON_String: return GY_JSON_STRING;
+    case cJSON_Array: return GY_JSON_ARRAY;
+    case cJSON_Object: return GY_JSON_OBJECT;
+    default: return GY_JSON_INVALID;
+    }
+}
+
+const char *gy_json_type_name(const struct gy_json *j)
+{
+    static const char *names[] = { "invalid", "null", "boolean", "boolean", "number",
+                                   "string", "array", "object" };
+    return names[gy_json_type(j)];
+}
+
+bool gy_json_is(const struct gy_json *j, enum gy_json_type t)
+{
+    return gy_json_type(j) == t;
+}
+
+const struct gy_json *gy_json_get(const struct gy_json *j, const char *key)
+{
+    if (!j || !cJSON_IsObject(C(j)))
+        return NULL;
+    return J(cJSON_GetObjectItemCaseSensitive(C(j), key));
+}
+
+const struct gy_json *gy_json_child(const struct gy_json *j)
+{
+    if (!j || !(cJSON_IsObject(C(j)) || cJSON_IsArray(C(j))))
+        return NULL;
+    return J(C(j)->child);
+}
+
+const struct gy_json *gy_json_next(const struct gy_json *j)
+{
+    return j ? J(C(j)->next) : NULL;
+}
+
+struct gy_str gy_json_key(const struct gy_json *j)
+{
+    return j ? gy_str_c(C(j)->string) : GY_STR_NULL;
+}
+
+size_t gy_json_count(const struct gy_json *j)
+{
+    size_t n = 0;
+    for (const struct gy_json *c = gy_json_child(j); c; c = gy_json_next(c))
+        n++;
+    return n;
+}
+
+struct gy_str gy_json_str(const struct gy_json *j)
+{
+    if (!j || !cJSON_IsString(C(j)))
+        return GY_STR_NULL;
+    return gy_str_c(C(j)->valuestring);
+}
+
+double gy_json_num(const struct gy_json *j)
+{
+    return j && cJSON_IsNumber(C(j)) ? C(j)->valuedouble : 0;
+}
+
+bool gy_json_int(const struct gy_json *j, int64_t *out)
+{
+    if (!j || !cJSON_IsNumber(C(j)))
+        return false;
+    double d = C(j)->valuedouble;
+    if (!(d >= -9.2233720368547e18 && d <= 9.2233720368547e18) || floor(d) != d)
+        return false;
+    *out = (int64_t)d;
+    return true;
+}
+
+bool gy_json_bool(const struct gy_json *j, bool *out)
+{
+    if (!j || !cJSON_IsBool(C(j)))
+        return false;
+    *out = cJSON_IsTrue(C(j));
+    return true;
+}
+
+/* ---- writer ---- */
+
+void gy_jw_init(struct gy_jw *w, struct gy_buf *buf)
+{
+    w->buf = buf;
+    w->depth = 0;
+    w->need_comma[0] = false;
+    w->after_key = false;
+    w->err = 0;
+}
+
+static void put(struct gy_jw *w, const char *p, size_t n)
+{
+    if (!w->err && gy_buf_append(w->buf, p, n))
+        w->err = GY_ETOOBIG;
+}
+
+/* Separator before a value or a key at the current level. */
+static void sep(struct gy_jw *w)
+{
+    if (w->after_key) {
+        w->after_key = false;
+        return;
+    }
+    if (w->need_comma[w->depth])
+        put(w, ",", 1);
+    w->need_comma[w->depth] = true;
+}
+
+static void open(struct gy_jw *w, char c)
+{
+    sep(w);
+    put(w, &c, 1);
+    if (w->depth + 1 >= GY_JW_MAX_DEPTH) {
+        w->err = GY_ETOOBIG;
+        return;
+    }
+    w->need_comma[++w->depth] = false;
+}
+
+static void close_(struct gy_jw *w, char c)
+{
+    put(w, &c, 1);
+    if (w->depth > 0)
+        w->depth--;
+}
+
+void gy_jw_obj_begin(struct gy_jw *w) { open(w, '{'); }
+void gy_jw_obj_end(struct gy_jw *w) { close_(w, '}'); }
+void gy_jw_arr_begin(struct gy_jw *w) { open(w, '['); }
+void gy_jw_arr_end(struct gy_jw *w) { close_(w, ']'); }
+
+int gy_json_escape(struct gy_buf *b, struct gy_str s)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)s.p, *end = p + s.len;
+    /* Worst case 6 bytes per input byte plus quotes; reserve once when it fits. */
+    if (gy_buf_putc(b, '"'))
+        return GY_ETOOBIG;
+    while (p < end) {
+        const unsigned char *run = p;
+        while (p < end && *p >= 0x20 && *p != '"' && *p != '\\')
+            p++;
+        if (p > run && gy_buf_append(b, run, (size_t)(p - run)))
+            return GY_ETOOBIG;
+        if (p == end)
+            break;
+        char esc[7] = { '\\', 0 };
+        size_t n = 2;
+        switch (*p) {
+        case '"': esc[1] = '"'; break;
+        case '\\': esc[1] = '\\'; break;
+        case '\n': esc[1] = 'n'; break;
+        case '\r': esc[1] = 'r'; break;
+        case '\t': esc[1] = 't'; break;
+        case '\b': esc[1] = 'b'; break;
+        case '\f': esc[1] = 'f'; break;
+        default:
+            esc[1] = 'u', esc[2] = '0', esc[3] = '0';
+            esc[4] = hex[*p >> 4], esc[5] = hex[*p & 15];
+            n = 6;
+        }
+        if (gy_buf_append(b, esc, n))
+            return GY_ETOOBIG;
+        p++;
+    }
+    return gy_buf_putc(b, '"');
+}
+
+void gy_jw_key_str(struct gy_jw *w, struct gy_str key)
+{
+    sep(w);
+    if (!w->err && gy_json_escape(w->buf, key))
+        w->err = GY_ETOOBIG;
+    put(w, ":", 1);
+    w->after_key = true;
+}
+
+void gy_jw_key(struct gy_jw *w, const char *key)
+{
+    gy_jw_key_str(w, gy_str_c(key));
+}
+
+void gy_jw_str(struct gy_jw *w, struct gy_str s)
+{
+    sep(w);
+    if (!w->err && gy_json_escape(w->buf, s))
+        w->err = GY_ETOOBIG;
+}
+
+void gy_jw_cstr(struct gy_jw *w, const char *s)
+{
+    gy_jw_str(w, gy_str_c(s));
+}
+
+void gy_jw_int(struct gy_jw *w, int64_t v)
+{
+    char tmp[24];
+    int n = snprintf(tmp, sizeof(tmp), "%lld", (long long)v);
+    sep(w);
+    put(w, tmp, (size_t)n);
+}
+
+void gy_jw_uint(struct gy_jw *w, uint64_t v)
+{
+    char tmp[24];
+    int n = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
+    sep(w);
+    put(w, tmp, (size_t)n);
+}
+
+void gy_jw_double(struct gy_jw *w, double v)
+{
+    char tmp[32];
+    int n;
+    if (!isfinite(v))
+        v = 0;
+    if (v == floor(v) && fabs(v) < 1e15) {
+        n = snprintf(tmp, sizeof(tmp), "%.0f", v);
+    } else {
+        n = snprintf(tmp, sizeof(tmp), "%.15g", v);
+        if (strtod(tmp, NULL) != v)
+            n = snprintf(tmp, sizeof(tmp), "%.17g", v);
+    }
+    sep(w);
+    put(w, tmp, (size_t)n);
+}
+
+void gy_jw_bool(struct gy_jw *w, bool v)
+{
+    sep(w);
+    if (v)
+        put(w, "true", 4);
+    else
+        put(w, "false", 5);
+}
+
+void gy_jw_null(struct gy_jw *w)
+{
+    sep(w);
+    put(w, "null", 4);
+}
+
+void gy_jw_raw(struct gy_jw *w, struct gy_str json)
+{
+    sep(w);
+    put(w, json.p, json.len);
+}
