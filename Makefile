@@ -47,9 +47,13 @@ build/san/%.o: %.c $(HDRS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) -O1 $(SAN) -c -o $@ $<
 
-build/unit/%: tests/unit/%.c $(SAN_OBJS) $(HDRS)
+# Unit tests link against an archive, so each pulls in only the modules it uses.
+build/libgyre-san.a: $(SAN_OBJS)
+	rm -f $@ && ar rcs $@ $(SAN_OBJS)
+
+build/unit/%: tests/unit/%.c build/libgyre-san.a $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) -O1 $(SAN) -Itests/unit -o $@ $< $(SAN_OBJS) -lcmocka $(LIBS)
+	$(CC) $(CFLAGS_BASE) -O1 $(SAN) -Itests/unit -o $@ $< build/libgyre-san.a -lcmocka $(LIBS)
 
 build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(HDRS)
 	@mkdir -p $(dir $@)

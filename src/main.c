@@ -1,1 +1,180 @@
-int main(void) { return 0; }
+/*
+ * main.c — the gyre command line. `gyre serve` runs one region: it opens the store, loads the
+ * services, registers them with the AWS router and serves HTTP until SIGTERM or SIGINT, then
+ * finishes in-flight requests and closes the store cleanly.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws/aws.h"
+#include "aws/credentials.h"
+#include "core/errors.h"
+#include "core/log.h"
+#include "dynamodb/dynamodb.h"
+#include "net/http.h"
+#include "store/store.h"
+
+#define GYRE_VERSION "0.1.0"
+
+struct serve_opts {
+    const char *region;
+    const char *listen;
+    const char *data;
+    const char *admin_key;
+    const char *account;
+    int threads;
+    size_t map_size;
+    enum gy_log_level log_level;
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: gyre serve --region REGION --listen HOST:PORT --data DIR\n"
+            "                  [--admin-key AKID:SECRET] [--account ACCOUNT_ID]\n"
+            "                  [--threads N] [--map-size-gb N] [--log-level error|warn|info|debug]\n"
+            "       gyre version\n"
+            "The admin key may also come from GYRE_ADMIN_KEY=AKID:SECRET; without either, the\n"
+            "first start writes a generated key to DIR/credentials (profile \"gyre\").\n");
+}
+
+static int parse_serve(int argc, char **argv, struct serve_opts *o)
+{
+    static const struct option longopts[] = {
+        { "region", required_argument, NULL, 'r' },  { "listen", required_argument, NULL, 'l' },
+        { "data", required_argument, NULL, 'd' },    { "admin-key", required_argument, NULL, 'k' },
+        { "account", required_argument, NULL, 'a' }, { "threads", required_argument, NULL, 't' },
+        { "map-size-gb", required_argument, NULL, 'm' },
+        { "log-level", required_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    int c;
+    char *end;
+
+    o->account = "000000000000";
+    o->threads = 2;
+    o->map_size = (size_t)64 << 30;
+    o->log_level = GY_LOG_INFO;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'r': o->region = optarg; break;
+        case 'l': o->listen = optarg; break;
+        case 'd': o->data = optarg; break;
+        case 'k': o->admin_key = optarg; break;
+        case 'a': o->account = optarg; break;
+        case 't':
+            o->threads = (int)strtol(optarg, &end, 10);
+            if (*end || o->threads < 1 || o->threads > 64)
+                return -1;
+            break;
+        case 'm': {
+            long gb = strtol(optarg, &end, 10);
+            if (*end || gb < 1 || gb > 4096)
+                return -1;
+            o->map_size = (size_t)gb << 30;
+            break;
+        }
+        case 'v':
+            if (strcmp(optarg, "error") == 0)
+                o->log_level = GY_LOG_ERROR;
+            else if (strcmp(optarg, "warn") == 0)
+                o->log_level = GY_LOG_WARN;
+            else if (strcmp(optarg, "info") == 0)
+                o->log_level = GY_LOG_INFO;
+            else if (strcmp(optarg, "debug") == 0)
+                o->log_level = GY_LOG_DEBUG;
+            else
+                return -1;
+            break;
+        case 'h': usage(stdout); exit(0);
+        default: return -1;
+        }
+    }
+    if (!o->region || !o->listen || !o->data || optind != argc)
+        return -1;
+    if (strlen(o->account) != 12 || strspn(o->account, "0123456789") != 12) {
+        fprintf(stderr, "gyre: --account must be 12 digits\n");
+        return -1;
+    }
+    if (!o->admin_key)
+        o->admin_key = getenv("GYRE_ADMIN_KEY");
+    return 0;
+}
+
+static int serve(int argc, char **argv)
+{
+    struct serve_opts o = { 0 };
+    struct gy_aws_key key;
+    struct gy_store *store = NULL;
+    struct gy_ddb *ddb = NULL;
+    struct gy_aws_router *router = NULL;
+    struct gy_http_server *http = NULL;
+    sigset_t sigs;
+    int sig, rc = 1;
+
+    if (parse_serve(argc, argv, &o)) {
+        usage(stderr);
+        return 2;
+    }
+    gy_log_setup(o.log_level, o.region);
+
+    /* Block the stop signals in every thread; main waits for them with sigwait. */
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (gy_store_open(o.data, o.map_size, &store))
+        goto out;
+    if (gy_aws_credentials_setup(o.data, o.admin_key, &key))
+        goto out;
+    if (gy_ddb_open(store, o.region, o.account, &ddb))
+        goto out;
+    struct gy_aws_router_config rcfg = {
+        .region = o.region, .account = o.account, .keys = &key, .nkeys = 1,
+    };
+    router = gy_aws_router_create(&rcfg);
+    gy_aws_router_add_service(router, gy_ddb_service(ddb));
+
+    struct gy_http_config hcfg = {
+        .listen = o.listen,
+        .threads = o.threads,
+        .handler = gy_aws_router_handle,
+        .fault = gy_aws_router_fault,
+        .ctx = router,
+    };
+    if (gy_http_server_start(&hcfg, &http))
+        goto out;
+    gy_log_info("gyre %s serving region %s on %s (port %d), data in %s, access key %s",
+                GYRE_VERSION, o.region, o.listen, gy_http_server_port(http), o.data,
+                key.access_key);
+
+    sigwait(&sigs, &sig);
+    gy_log_info("received %s: finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    gy_http_server_stop(http, 10000);
+    rc = 0;
+out:
+    gy_http_server_destroy(http);
+    gy_store_close(store); /* drains queued jobs first */
+    gy_ddb_close(ddb);
+    gy_aws_router_destroy(router);
+    if (rc == 0)
+        gy_log_info("stopped cleanly");
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "serve") == 0)
+        return serve(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "version") == 0) {
+        printf("gyre %s\n", GYRE_VERSION);
+        return 0;
+    }
+    usage(argc >= 2 && strcmp(argv[1], "help") == 0 ? stdout : stderr);
+    return argc >= 2 && strcmp(argv[1], "help") == 0 ? 0 : 2;
+}
