@@ -163,7 +163,12 @@ static int authenticate(struct gy_aws_router *r, struct gy_aws_req *req)
         return gy_error_set(&req->err, req->arena, GY_AWS_MISSING_AUTH,
                             "Request is missing Authentication Token");
     default:
-        return gy_error_set(&req->err, req->arena, GY_AWS_INCOMPLETE_SIGNATURE, "%s", msg);
+        /* AWS answers IncompleteSignature only for an incomplete Authorization header; a bad
+         * credential scope or an unsigned Host is an InvalidSignature. */
+        if (strncmp(msg, "Authorization header requires", 29) == 0 ||
+            strncmp(msg, "Unsupported AWS", 15) == 0 || strncmp(msg, "Query-string", 12) == 0)
+            return gy_error_set(&req->err, req->arena, GY_AWS_INCOMPLETE_SIGNATURE, "%s", msg);
+        return gy_error_set(&req->err, req->arena, GY_AWS_INVALID_SIGNATURE, "%s", msg);
     }
     const struct gy_aws_key *key = find_key(r, req->auth.access_key);
     if (!key)

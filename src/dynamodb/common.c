@@ -204,22 +204,6 @@ int gy_ddb__key_arg(struct gy_aws_req *req, const struct gy_ddb_table *t, const 
     return 0;
 }
 
-int gy_ddb__storage_key(struct gy_arena *a, const struct gy_ddb_table *t,
-                        const struct gy_ddb_value *pk, const struct gy_ddb_value *sk,
-                        struct gy_str *out)
-{
-    struct gy_buf b;
-    unsigned char id[4] = { (unsigned char)(t->id >> 24), (unsigned char)(t->id >> 16),
-                            (unsigned char)(t->id >> 8), (unsigned char)t->id };
-    gy_buf_init(&b, 8192);
-    gy_buf_append(&b, id, 4);
-    int rc = gy_ddb_key_encode(&b, pk, sk);
-    if (rc == 0)
-        *out = gy_arena_strdup(a, gy_buf_str(&b));
-    gy_buf_fini(&b);
-    return rc;
-}
-
 static void job_finish(void *arg)
 {
     struct gy_ddb_job *j = arg;

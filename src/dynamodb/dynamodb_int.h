@@ -52,10 +52,37 @@ int gy_ddb__key_arg(struct gy_aws_req *req, const struct gy_ddb_table *t, const 
 int gy_ddb__item_key_check(struct gy_aws_req *req, const struct gy_ddb_table *t,
                            const struct gy_ddb_map *item, const struct gy_ddb_value **pk,
                            const struct gy_ddb_value **sk);
-/** Storage key of an item: table id (4 bytes BE) || gy_ddb_key_encode(pk, sk). */
+/* ---- items.c: storage keys and the single item write path ---- */
+
+/** Storage key of an item (layout in items.c), copied into the arena. */
 int gy_ddb__storage_key(struct gy_arena *a, const struct gy_ddb_table *t,
                         const struct gy_ddb_value *pk, const struct gy_ddb_value *sk,
                         struct gy_str *out);
+/** Append the key prefix shared by every item of pk's partition. */
+int gy_ddb__partition_prefix(struct gy_buf *b, const struct gy_ddb_table *t,
+                             const struct gy_ddb_value *pk);
+/** Append the sort-key part of a storage key. */
+int gy_ddb__append_sk(struct gy_buf *b, const struct gy_ddb_value *sk);
+/**
+ * Load the item at key. With copy, the result is deep-copied into the arena; without, it
+ * borrows storage memory (valid until the transaction ends or writes). *size (if not NULL)
+ * gets DynamoDB's size. GY_ENOTFOUND if absent, GY_EIO if corrupt.
+ */
+int gy_ddb__item_load(struct gy_store_txn *txn, struct gy_arena *a, struct gy_str key, bool copy,
+                      struct gy_ddb_map *out, size_t *size);
+
+/* One change to one item, as every writer describes it. */
+struct gy_ddb_change {
+    const struct gy_ddb_table *t;      /* the table */
+    struct gy_str key;                 /* storage key */
+    const struct gy_ddb_map *old;      /* the item before, or NULL */
+    size_t old_size;                   /* its size */
+    const struct gy_ddb_map *new_item; /* the item after, or NULL for a delete */
+    size_t new_size;                   /* its size */
+};
+
+/** Apply a change in a write transaction: item, statistics (and later indexes and change log). */
+int gy_ddb__item_apply(struct gy_store_txn *txn, const struct gy_ddb_change *c);
 
 /** Capacity units for a write of an item of `bytes` (1 KB units, at least 1). */
 double gy_ddb__write_units(size_t bytes);
