@@ -82,7 +82,18 @@ struct gy_aws_req {
     const char *region;                /* this process's region */
     const char *account;               /* account id */
     char request_id[53];               /* x-amzn-RequestId */
+    /* When set, completion calls this instead of sending a response: for sub-requests that a
+     * handler runs on behalf of another (PartiQL statements run as DynamoDB operations). */
+    void (*on_complete)(struct gy_aws_req *req, int rc);
+    void *parent;                      /* free for the on_complete owner */
 };
+
+/**
+ * A sub-request of parent for another operation of the same service, with its own body and
+ * output buffer, sharing parent's arena, identity and context. Run it by calling the
+ * operation's handler; it completes through on_complete (set by the caller).
+ */
+struct gy_aws_req *gy_aws_req_sub(struct gy_aws_req *parent, const struct gy_json *body);
 
 /** Finish a request that returned GY_PENDING: rc 0 sends req->out, else the error. Any thread. */
 void gy_aws_req_complete(struct gy_aws_req *req, int rc);

@@ -120,6 +120,13 @@ static void send_error(struct gy_aws_req *req)
 
 void gy_aws_req_complete(struct gy_aws_req *req, int rc)
 {
+    if (req->on_complete) {
+        if (rc == 0 && req->w.err)
+            rc = gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION,
+                              "Response size exceeded the maximum allowed size");
+        req->on_complete(req, rc);
+        return;
+    }
     if (rc == 0 && req->w.err == 0) {
         if (req->out.len == 0)
             gy_buf_puts(&req->out, "{}");
@@ -218,6 +225,25 @@ static struct gy_aws_req *req_new(struct gy_aws_router *r, struct gy_http_req *h
     req->region = r->region;
     req->account = r->account;
     make_request_id(req->request_id);
+    gy_buf_init(&req->out, GY_AWS_MAX_RESPONSE);
+    gy_arena_add_cleanup(req->arena, free_buf, &req->out);
+    gy_jw_init(&req->w, &req->out);
+    return req;
+}
+
+struct gy_aws_req *gy_aws_req_sub(struct gy_aws_req *parent, const struct gy_json *body)
+{
+    struct gy_aws_req *req = gy_arena_zalloc(parent->arena, sizeof(*req));
+    req->http = parent->http;
+    req->arena = parent->arena;
+    req->svc = parent->svc;
+    req->op = parent->op;
+    req->ctx = parent->ctx;
+    req->body = body;
+    req->auth = parent->auth;
+    req->region = parent->region;
+    req->account = parent->account;
+    memcpy(req->request_id, parent->request_id, sizeof(req->request_id));
     gy_buf_init(&req->out, GY_AWS_MAX_RESPONSE);
     gy_arena_add_cleanup(req->arena, free_buf, &req->out);
     gy_jw_init(&req->w, &req->out);

@@ -18,8 +18,14 @@ static void unref_table(void *p)
 
 struct gy_ddb_table *gy_ddb__table_arg(struct gy_aws_req *req, const char *member, bool describe_msg)
 {
+    return gy_ddb__table_in(req, req->body, member, describe_msg);
+}
+
+struct gy_ddb_table *gy_ddb__table_in(struct gy_aws_req *req, const struct gy_json *src,
+                                      const char *member, bool describe_msg)
+{
     struct gy_ddb *d = req->ctx;
-    const struct gy_json *j = gy_json_get(req->body, member);
+    const struct gy_json *j = gy_json_get(src, member);
     struct gy_str name = gy_json_str(j);
 
     if (!j || !name.p) {

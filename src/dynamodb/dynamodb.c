@@ -18,8 +18,11 @@ static const struct gy_aws_op ddb_ops[] = {
     { "ListTables", gy_ddb__list_tables },
     { "ListTagsOfResource", gy_ddb__list_tags },
     { "PutItem", gy_ddb__put_item },
+    { "Query", gy_ddb__query },
+    { "Scan", gy_ddb__scan },
     { "TagResource", gy_ddb__tag_resource },
     { "UntagResource", gy_ddb__untag_resource },
+    { "UpdateItem", gy_ddb__update_item },
     { "UpdateTable", gy_ddb__update_table },
 };
 

@@ -28,6 +28,8 @@ int gy_ddb__put_item(struct gy_aws_req *req);
 int gy_ddb__get_item(struct gy_aws_req *req);
 int gy_ddb__delete_item(struct gy_aws_req *req);
 int gy_ddb__update_item(struct gy_aws_req *req);
+int gy_ddb__query(struct gy_aws_req *req);
+int gy_ddb__scan(struct gy_aws_req *req);
 
 /*
  * Resolve the table a request names in `member` (a name or an ARN of this region/account).
@@ -35,6 +37,10 @@ int gy_ddb__update_item(struct gy_aws_req *req);
  * error) and returns NULL. The reference is dropped when the request's arena is destroyed.
  */
 struct gy_ddb_table *gy_ddb__table_arg(struct gy_aws_req *req, const char *member, bool describe_msg);
+
+/** The same, with the member read from the JSON object src (an action of a batch). */
+struct gy_ddb_table *gy_ddb__table_in(struct gy_aws_req *req, const struct gy_json *src,
+                                      const char *member, bool describe_msg);
 
 /** ReturnConsumedCapacity: 0 NONE, 1 TOTAL, 2 INDEXES; -1 after recording a validation error. */
 int gy_ddb__rcc_arg(struct gy_aws_req *req);
@@ -52,6 +58,38 @@ int gy_ddb__key_arg(struct gy_aws_req *req, const struct gy_ddb_table *t, const 
 int gy_ddb__item_key_check(struct gy_aws_req *req, const struct gy_ddb_table *t,
                            const struct gy_ddb_map *item, const struct gy_ddb_value **pk,
                            const struct gy_ddb_value **sk);
+/* ---- request_expr.c: a request's expression parameters ---- */
+
+struct gy_expr;
+struct gy_expr_ctx;
+struct gy_expr_update;
+struct gy_expr_proj;
+
+enum {
+    GY_DDB_EX_COND = 1,     /* ConditionExpression / Expected */
+    GY_DDB_EX_UPDATE = 2,   /* UpdateExpression / AttributeUpdates */
+    GY_DDB_EX_PROJ = 4,     /* ProjectionExpression / AttributesToGet */
+    GY_DDB_EX_KEYCOND = 8,  /* KeyConditionExpression / KeyConditions */
+    GY_DDB_EX_FILTER = 16,  /* FilterExpression / QueryFilter or ScanFilter */
+};
+
+struct gy_ddb_exprs {
+    struct gy_expr_ctx *ctx;
+    const struct gy_expr *cond;        /* condition, or NULL */
+    const struct gy_expr_update *upd;  /* update, or NULL */
+    const struct gy_expr_proj *proj;   /* projection, or NULL */
+    const struct gy_expr *keycond;     /* key condition, or NULL */
+    bool keycond_legacy;               /* it came from KeyConditions */
+    const struct gy_expr *filter;      /* filter, or NULL */
+};
+
+/**
+ * Parse the expression parameters named by kinds (GY_DDB_EX_* bits) found in the JSON object
+ * src (the request body, or one action of a batch or transaction). 0 or GY_EAWS.
+ */
+int gy_ddb__parse_exprs(struct gy_aws_req *req, const struct gy_json *src,
+                        const struct gy_ddb_table *t, int kinds, struct gy_ddb_exprs *ex);
+
 /* ---- items.c: storage keys and the single item write path ---- */
 
 /** Storage key of an item (layout in items.c), copied into the arena. */
@@ -83,6 +121,54 @@ struct gy_ddb_change {
 
 /** Apply a change in a write transaction: item, statistics (and later indexes and change log). */
 int gy_ddb__item_apply(struct gy_store_txn *txn, const struct gy_ddb_change *c);
+
+/* ---- actions.c: one validated write to one item (item ops, batches, transactions) ---- */
+
+enum gy_ddb_act_kind {
+    GY_DDB_ACT_PUT = 1,
+    GY_DDB_ACT_DELETE,
+    GY_DDB_ACT_UPDATE,
+    GY_DDB_ACT_CHECK,  /* TransactWriteItems ConditionCheck: evaluate only */
+};
+
+struct gy_ddb_action {
+    enum gy_ddb_act_kind kind;
+    struct gy_ddb_table *t;            /* the table (referenced for the request) */
+    struct gy_str key;                 /* storage key */
+    const struct gy_ddb_value *pk, *sk;
+    const struct gy_ddb_map *item;     /* PUT: the new item */
+    const struct gy_ddb_map *key_map;  /* UPDATE: the key attributes (a missing item starts so) */
+    const struct gy_expr *cond;        /* condition, or NULL */
+    const struct gy_expr_update *upd;  /* UPDATE: the update, or NULL */
+    bool rv_on_fail;                   /* ReturnValuesOnConditionCheckFailure ALL_OLD */
+    /* Filled on the writer thread: */
+    bool had_old;                      /* an item existed */
+    struct gy_ddb_map old;             /* a copy of it, in the request arena */
+    size_t old_size;
+    struct gy_ddb_map new_item;        /* the item after the action */
+    size_t new_size;
+    bool cond_failed;                  /* the condition was false */
+};
+
+/**
+ * Parse and validate one action from the JSON object src (TableName, Item or Key,
+ * expressions, ReturnValuesOnConditionCheckFailure); exprs says which expression kinds src may
+ * carry. Returns 0 or GY_EAWS.
+ */
+int gy_ddb__action_parse(struct gy_aws_req *req, const struct gy_json *src,
+                         enum gy_ddb_act_kind kind, int exprs, struct gy_ddb_action *a);
+/**
+ * Writer thread: load the current item and evaluate the condition. A false condition sets
+ * a->cond_failed and records ConditionalCheckFailedException (with the item when rv_on_fail).
+ * Returns 0, GY_EAWS, or a storage error.
+ */
+int gy_ddb__action_check(struct gy_store_txn *txn, struct gy_aws_req *req, struct gy_ddb_action *a);
+/** Writer thread, after a passing check: build the new item and apply the change. */
+int gy_ddb__action_apply(struct gy_store_txn *txn, struct gy_aws_req *req, struct gy_ddb_action *a);
+/** DynamoDB's size of a write (the larger of the item before and after), for capacity. */
+size_t gy_ddb__action_size(const struct gy_ddb_action *a);
+/** Write "Item": old item JSON into a new arena string (for condition-failure bodies). */
+const char *gy_ddb__item_json(struct gy_arena *a, const struct gy_ddb_map *item);
 
 /** Capacity units for a write of an item of `bytes` (1 KB units, at least 1). */
 double gy_ddb__write_units(size_t bytes);

@@ -98,7 +98,8 @@ int gy_ddb__storage_key(struct gy_arena *a, const struct gy_ddb_table *t,
                         struct gy_str *out)
 {
     struct gy_buf b;
-    gy_buf_init(&b, 512);
+    /* Room for a full encoding before it is shortened (escaping can double a key). */
+    gy_buf_init(&b, 16384);
     int rc = gy_ddb__partition_prefix(&b, t, pk);
     if (rc == 0 && sk)
         rc = gy_ddb__append_sk(&b, sk);

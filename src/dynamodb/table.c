@@ -155,14 +155,6 @@ static int parse_attr_defs(const struct gy_json *defs, struct gy_ddb_table *t, s
     return 0;
 }
 
-static void defs_list(struct gy_buf *b, const struct gy_ddb_table *t)
-{
-    gy_buf_putc(b, '[');
-    for (uint32_t i = 0; i < t->nattrs; i++)
-        gy_buf_printf(b, "%s%s", i ? ", " : "", t->attrs[i].name);
-    gy_buf_putc(b, ']');
-}
-
 static int parse_key_schema(const struct gy_json *ks, struct gy_ddb_table *t, struct gy_error *err,
                             struct gy_arena *a)
 {
@@ -206,15 +198,20 @@ static int parse_key_schema(const struct gy_json *ks, struct gy_ddb_table *t, st
     }
     const struct gy_ddb_attrdef *d0 = find_def(t, n0.p);
     const struct gy_ddb_attrdef *d1 = k1 ? find_def(t, n1.p) : NULL;
+    if (t->nattrs < (k1 ? 2u : 1u))
+        return gy_error_set(err, a, GY_AWS_VALIDATION,
+                            "Invalid KeySchema: Some index key attribute have no definition");
     if (!d0 || (k1 && !d1)) {
         struct gy_buf b;
-        gy_buf_init(&b, 4096);
+        gy_buf_init(&b, 1 << 16);
         gy_buf_printf(&b, "One or more parameter values were invalid: Some index key attributes "
                           "are not defined in AttributeDefinitions. Keys: [%s%s%s], "
-                          "AttributeDefinitions: ",
+                          "AttributeDefinitions: [",
                       n0.p, k1 ? ", " : "", k1 ? n1.p : "");
-        defs_list(&b, t);
-        gy_error_set(err, a, GY_AWS_VALIDATION, "%s", b.p ? b.p : "");
+        for (uint32_t i = 0; i < t->nattrs; i++)
+            gy_buf_printf(&b, "%s%s", i ? ", " : "", t->attrs[i].name);
+        gy_buf_putc(&b, ']');
+        gy_error_set(err, a, GY_AWS_VALIDATION, "%s", b.p);
         gy_buf_fini(&b);
         return GY_EAWS;
     }
@@ -255,6 +252,11 @@ static int parse_billing(const struct gy_json *body, struct gy_ddb_table *t, str
                                 "BillingMode is PAY_PER_REQUEST");
         return 0;
     }
+    if (!pt && mode.p)
+        return gy_error_set(err, a, GY_AWS_VALIDATION,
+                            "One or more parameter values were invalid: ReadCapacityUnits and "
+                            "WriteCapacityUnits must both be specified when BillingMode is "
+                            "PROVISIONED");
     if (!pt)
         return gy_error_set(err, a, GY_AWS_VALIDATION,
                             "No provisioned throughput specified for the table");
