@@ -61,6 +61,7 @@ const char *gy_strerror(int code);
       400, false)                                                                                \
     X(IDEMPOTENT_PARAMETER_MISMATCH, "IdempotentParameterMismatchException",                     \
       "com.amazonaws.dynamodb.v20120810", 400, false)                                            \
+    X(DUPLICATE_ITEM, "DuplicateItemException", "com.amazonaws.dynamodb.v20120810", 400, false) \
     X(ITEM_COLLECTION_SIZE_LIMIT, "ItemCollectionSizeLimitExceededException",                    \
       "com.amazonaws.dynamodb.v20120810", 400, false)                                            \
     X(LIMIT_EXCEEDED, "LimitExceededException", "com.amazonaws.dynamodb.v20120810", 400, true)   \

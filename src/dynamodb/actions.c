@@ -49,16 +49,13 @@ static int parse_put(struct gy_aws_req *req, const struct gy_json *src, struct g
     return 0;
 }
 
-int gy_ddb__action_parse(struct gy_aws_req *req, const struct gy_json *src,
-                         enum gy_ddb_act_kind kind, int exprs, struct gy_ddb_action *a)
+/* Parse an action whose table a->t is already resolved. */
+static int parse_action(struct gy_aws_req *req, const struct gy_json *src,
+                        enum gy_ddb_act_kind kind, int exprs, struct gy_ddb_action *a)
 {
     struct gy_ddb_exprs ex;
 
-    memset(a, 0, sizeof(*a));
     a->kind = kind;
-    a->t = gy_ddb__table_in(req, src, "TableName", false);
-    if (!a->t)
-        return GY_EAWS;
     if (kind == GY_DDB_ACT_PUT) {
         if (parse_put(req, src, a))
             return GY_EAWS;
@@ -85,6 +82,40 @@ int gy_ddb__action_parse(struct gy_aws_req *req, const struct gy_json *src,
         gy_ddb_map_sort(km);
         a->key_map = km;
     }
+    return 0;
+}
+
+int gy_ddb__action_parse(struct gy_aws_req *req, const struct gy_json *src,
+                         enum gy_ddb_act_kind kind, int exprs, struct gy_ddb_action *a)
+{
+    memset(a, 0, sizeof(*a));
+    a->t = gy_ddb__table_in(req, src, "TableName", false);
+    if (!a->t)
+        return GY_EAWS;
+    return parse_action(req, src, kind, exprs, a);
+}
+
+int gy_ddb__batch_action(struct gy_aws_req *req, struct gy_str table, const struct gy_json *src,
+                         enum gy_ddb_act_kind kind, struct gy_ddb_action *a)
+{
+    memset(a, 0, sizeof(*a));
+    a->t = gy_ddb__table_named(req, table, false);
+    if (!a->t)
+        return GY_EAWS;
+    return parse_action(req, src, kind, 0, a);
+}
+
+int gy_ddb__batch_key(struct gy_aws_req *req, struct gy_str table, const struct gy_json *key,
+                      struct gy_ddb_action *a)
+{
+    memset(a, 0, sizeof(*a));
+    a->t = gy_ddb__table_named(req, table, false);
+    if (!a->t)
+        return GY_EAWS;
+    if (gy_ddb__key_arg(req, a->t, key, &a->pk, &a->sk))
+        return GY_EAWS;
+    if (gy_ddb__storage_key(req->arena, a->t, a->pk, a->sk, &a->key))
+        return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION, "Key is too large");
     return 0;
 }
 

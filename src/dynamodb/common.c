@@ -24,7 +24,6 @@ struct gy_ddb_table *gy_ddb__table_arg(struct gy_aws_req *req, const char *membe
 struct gy_ddb_table *gy_ddb__table_in(struct gy_aws_req *req, const struct gy_json *src,
                                       const char *member, bool describe_msg)
 {
-    struct gy_ddb *d = req->ctx;
     const struct gy_json *j = gy_json_get(src, member);
     struct gy_str name = gy_json_str(j);
 
@@ -38,6 +37,13 @@ struct gy_ddb_table *gy_ddb__table_in(struct gy_aws_req *req, const struct gy_js
                          "satisfy constraint: Member must not be null");
         return NULL;
     }
+    return gy_ddb__table_named(req, name, describe_msg);
+}
+
+struct gy_ddb_table *gy_ddb__table_named(struct gy_aws_req *req, struct gy_str name,
+                                         bool describe_msg)
+{
+    struct gy_ddb *d = req->ctx;
     struct gy_str lookup = name;
     if (gy_str_startswith(name, GY_STR("arn:"))) {
         /* arn:aws:dynamodb:REGION:ACCOUNT:table/NAME — only this region's tables are here. */
@@ -114,6 +120,43 @@ void gy_ddb__write_capacity(struct gy_jw *w, const struct gy_ddb_table *t, int r
         gy_jw_obj_end(w);
     }
     gy_jw_obj_end(w);
+}
+
+/* One ConsumedCapacity entry per table, in first-seen order. */
+void gy_ddb__capacity_list(struct gy_jw *w, const struct gy_ddb_action *acts, size_t n, int rcc,
+                          bool is_read, const double *units)
+{
+    if (rcc <= 0)
+        return;
+    gy_jw_key(w, "ConsumedCapacity");
+    gy_jw_arr_begin(w);
+    for (size_t i = 0; i < n; i++) {
+        bool seen = false;
+        for (size_t k = 0; k < i; k++)
+            seen |= acts[k].t->id == acts[i].t->id;
+        if (seen)
+            continue;
+        double total = 0;
+        for (size_t k = i; k < n; k++)
+            if (acts[k].t->id == acts[i].t->id)
+                total += units[k];
+        gy_jw_obj_begin(w);
+        gy_jw_key(w, "TableName");
+        gy_jw_cstr(w, acts[i].t->name);
+        gy_jw_key(w, "CapacityUnits");
+        gy_jw_double(w, total);
+        gy_jw_key(w, is_read ? "ReadCapacityUnits" : "WriteCapacityUnits");
+        gy_jw_double(w, total);
+        if (rcc == 2) {
+            gy_jw_key(w, "Table");
+            gy_jw_obj_begin(w);
+            gy_jw_key(w, "CapacityUnits");
+            gy_jw_double(w, total);
+            gy_jw_obj_end(w);
+        }
+        gy_jw_obj_end(w);
+    }
+    gy_jw_arr_end(w);
 }
 
 double gy_ddb__write_units(size_t bytes)

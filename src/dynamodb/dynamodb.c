@@ -8,6 +8,8 @@
 #include "dynamodb/dynamodb_int.h"
 
 static const struct gy_aws_op ddb_ops[] = {
+    { "BatchGetItem", gy_ddb__batch_get_item },
+    { "BatchWriteItem", gy_ddb__batch_write_item },
     { "CreateTable", gy_ddb__create_table },
     { "DeleteItem", gy_ddb__delete_item },
     { "DeleteTable", gy_ddb__delete_table },
@@ -21,6 +23,8 @@ static const struct gy_aws_op ddb_ops[] = {
     { "Query", gy_ddb__query },
     { "Scan", gy_ddb__scan },
     { "TagResource", gy_ddb__tag_resource },
+    { "TransactGetItems", gy_ddb__transact_get_items },
+    { "TransactWriteItems", gy_ddb__transact_write_items },
     { "UntagResource", gy_ddb__untag_resource },
     { "UpdateItem", gy_ddb__update_item },
     { "UpdateTable", gy_ddb__update_table },

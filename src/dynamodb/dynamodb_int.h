@@ -29,6 +29,13 @@ int gy_ddb__get_item(struct gy_aws_req *req);
 int gy_ddb__delete_item(struct gy_aws_req *req);
 int gy_ddb__update_item(struct gy_aws_req *req);
 int gy_ddb__query(struct gy_aws_req *req);
+int gy_ddb__batch_get_item(struct gy_aws_req *req);
+int gy_ddb__batch_write_item(struct gy_aws_req *req);
+int gy_ddb__transact_get_items(struct gy_aws_req *req);
+int gy_ddb__transact_write_items(struct gy_aws_req *req);
+int gy_ddb__execute_statement(struct gy_aws_req *req);
+int gy_ddb__batch_execute_statement(struct gy_aws_req *req);
+int gy_ddb__execute_transaction(struct gy_aws_req *req);
 int gy_ddb__scan(struct gy_aws_req *req);
 
 /*
@@ -41,6 +48,10 @@ struct gy_ddb_table *gy_ddb__table_arg(struct gy_aws_req *req, const char *membe
 /** The same, with the member read from the JSON object src (an action of a batch). */
 struct gy_ddb_table *gy_ddb__table_in(struct gy_aws_req *req, const struct gy_json *src,
                                       const char *member, bool describe_msg);
+
+/** The same for a name (or ARN) given directly, e.g. a RequestItems key. */
+struct gy_ddb_table *gy_ddb__table_named(struct gy_aws_req *req, struct gy_str name,
+                                         bool describe_msg);
 
 /** ReturnConsumedCapacity: 0 NONE, 1 TOTAL, 2 INDEXES; -1 after recording a validation error. */
 int gy_ddb__rcc_arg(struct gy_aws_req *req);
@@ -158,6 +169,15 @@ struct gy_ddb_action {
 int gy_ddb__action_parse(struct gy_aws_req *req, const struct gy_json *src,
                          enum gy_ddb_act_kind kind, int exprs, struct gy_ddb_action *a);
 /**
+ * The same for a batch entry whose table is named outside it (RequestItems' key): a
+ * PutRequest ({"Item": ...}) or DeleteRequest ({"Key": ...}). No expressions.
+ */
+int gy_ddb__batch_action(struct gy_aws_req *req, struct gy_str table, const struct gy_json *src,
+                         enum gy_ddb_act_kind kind, struct gy_ddb_action *a);
+/** A key to read for table (BatchGetItem): fills a->t, a->pk, a->sk and a->key. */
+int gy_ddb__batch_key(struct gy_aws_req *req, struct gy_str table, const struct gy_json *key,
+                      struct gy_ddb_action *a);
+/**
  * Writer thread: load the current item and evaluate the condition. A false condition sets
  * a->cond_failed and records ConditionalCheckFailedException (with the item when rv_on_fail).
  * Returns 0, GY_EAWS, or a storage error.
@@ -170,6 +190,10 @@ size_t gy_ddb__action_size(const struct gy_ddb_action *a);
 /** Write "Item": old item JSON into a new arena string (for condition-failure bodies). */
 const char *gy_ddb__item_json(struct gy_arena *a, const struct gy_ddb_map *item);
 
+struct gy_ddb_action;
+/** "ConsumedCapacity" as a list with one entry per table of acts (units[i] for acts[i]). */
+void gy_ddb__capacity_list(struct gy_jw *w, const struct gy_ddb_action *acts, size_t n, int rcc,
+                           bool is_read, const double *units);
 /** Capacity units for a write of an item of `bytes` (1 KB units, at least 1). */
 double gy_ddb__write_units(size_t bytes);
 /** Capacity units for a read of `bytes` (4 KB units, at least 1; halved if eventually consistent). */
