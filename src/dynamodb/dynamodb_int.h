@@ -128,6 +128,7 @@ struct gy_ddb_change {
     size_t old_size;                   /* its size */
     const struct gy_ddb_map *new_item; /* the item after, or NULL for a delete */
     size_t new_size;                   /* its size */
+    bool by_service;                   /* made by the service itself (TTL): userIdentity Service */
 };
 
 /** Apply a change in a write transaction: item, statistics (and later indexes and change log). */

@@ -31,6 +31,9 @@ static const char *const db_names[GY_DB__COUNT] = {
     [GY_DB_CATALOG] = "catalog",
     [GY_DB_ITEMS] = "items",
     [GY_DB_STATS] = "stats",
+    [GY_DB_INDEX] = "index",
+    [GY_DB_CHANGES] = "changes",
+    [GY_DB_STREAMS] = "streams",
 };
 
 struct gy_store {

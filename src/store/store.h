@@ -25,6 +25,9 @@ enum gy_store_db {
     GY_DB_CATALOG,    /* table name -> table description */
     GY_DB_ITEMS,      /* table id (4 bytes BE) || item key -> encoded item */
     GY_DB_STATS,      /* table id -> item count and bytes */
+    GY_DB_INDEX,      /* secondary index entries (dynamodb/index.c) */
+    GY_DB_CHANGES,    /* per-table change log: table id || sequence -> change record */
+    GY_DB_STREAMS,    /* stream and shard metadata, consumer checkpoints */
     GY_DB__COUNT
 };
 
