@@ -80,6 +80,8 @@ int gy_ddb__create_table(struct gy_aws_req *req)
     t->created_ms = gy_now_ms();
     if (t->billing == GY_DDB_PAY_PER_REQUEST)
         t->billing_changed_ms = t->created_ms;
+    if (t->stream_enabled)
+        t->stream_created_ms = t->created_ms;
 
     struct gy_ddb_job *j = gy_arena_zalloc(req->arena, sizeof(*j));
     struct create_state *st = gy_arena_zalloc(req->arena, sizeof(*st));
@@ -384,7 +386,10 @@ static int update_change(struct gy_aws_req *req, struct gy_ddb_table *t)
                                 "One or more parameter values were invalid: StreamViewType is "
                                 "required when StreamEnabled is true");
         t->stream_enabled = en;
-        snprintf(t->stream_view, sizeof(t->stream_view), "%s", en ? vt.p : "");
+        if (en) {
+            snprintf(t->stream_view, sizeof(t->stream_view), "%s", vt.p);
+            t->stream_created_ms = now > t->stream_created_ms ? now : t->stream_created_ms + 1;
+        }
     }
     if (cls.p) {
         if (!gy_str_eqc(cls, "STANDARD") && !gy_str_eqc(cls, "STANDARD_INFREQUENT_ACCESS"))

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/arena.h"
 #include "core/json.h"
@@ -71,6 +72,24 @@ struct gy_ddb_table *gy_ddb_table_clone(const struct gy_ddb_table *src)
         t->tags[i].value = gy_strdup(src->tags[i].value);
     }
     return t;
+}
+
+void gy_ddb_stream_label(int64_t ms, char out[48])
+{
+    time_t secs = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    snprintf(out, 48, "%04d-%02d-%02dT%02d:%02d:%02d.%03d", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+}
+
+static void gy_jw_key_raw_arn(struct gy_jw *w, const char *table_arn, const char *label)
+{
+    struct gy_buf b;
+    gy_buf_init(&b, 2048);
+    gy_buf_printf(&b, "%s/stream/%s", table_arn ? table_arn : "", label);
+    gy_jw_str(w, gy_buf_str(&b));
+    gy_buf_fini(&b);
 }
 
 bool gy_ddb_table_is_key(const struct gy_ddb_table *t, struct gy_str name)
@@ -408,6 +427,7 @@ int gy_ddb_table_encode(const struct gy_ddb_table *t, struct gy_buf *out)
     gy_jw_key(&w, "deletion_protection"); gy_jw_bool(&w, t->deletion_protection);
     gy_jw_key(&w, "stream_enabled"); gy_jw_bool(&w, t->stream_enabled);
     gy_jw_key(&w, "stream_view"); gy_jw_cstr(&w, t->stream_view);
+    gy_jw_key(&w, "stream_created_ms"); gy_jw_int(&w, t->stream_created_ms);
     if (t->table_class) {
         gy_jw_key(&w, "table_class");
         gy_jw_cstr(&w, t->table_class);
@@ -490,6 +510,7 @@ int gy_ddb_table_decode(struct gy_str rec, struct gy_ddb_table **out)
     gy_json_bool(gy_json_get(j, "stream_enabled"), &t->stream_enabled);
     struct gy_str sv = gy_json_str(gy_json_get(j, "stream_view"));
     snprintf(t->stream_view, sizeof(t->stream_view), "%.*s", (int)sv.len, sv.p ? sv.p : "");
+    t->stream_created_ms = jint(j, "stream_created_ms");
     t->table_class = jstr(j, "table_class");
     const struct gy_json *tags = gy_json_get(j, "tags");
     t->tags = gy_calloc(gy_json_count(tags) + 1, sizeof(*t->tags));
@@ -578,6 +599,15 @@ void gy_ddb_table_describe(struct gy_jw *w, const struct gy_ddb_table *t,
         gy_jw_key(w, "StreamEnabled"); gy_jw_bool(w, true);
         gy_jw_key(w, "StreamViewType"); gy_jw_cstr(w, t->stream_view);
         gy_jw_obj_end(w);
+    }
+    if (t->stream_created_ms) {
+        /* The latest stream stays described after it is disabled, as on DynamoDB. */
+        char label[48];
+        gy_ddb_stream_label(t->stream_created_ms, label);
+        gy_jw_key(w, "LatestStreamLabel");
+        gy_jw_cstr(w, label);
+        gy_jw_key(w, "LatestStreamArn");
+        gy_jw_key_raw_arn(w, t->arn, label);
     }
     if (t->table_class) {
         gy_jw_key(w, "TableClassSummary");

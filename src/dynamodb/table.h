@@ -54,6 +54,7 @@ struct gy_ddb_table {
     bool deletion_protection;          /* DeletionProtectionEnabled */
     bool stream_enabled;               /* StreamSpecification.StreamEnabled */
     char stream_view[24];              /* StreamViewType when enabled */
+    int64_t stream_created_ms;         /* when the latest stream was enabled (its label); 0 = never */
     char *table_class;                 /* STANDARD or STANDARD_INFREQUENT_ACCESS */
     struct gy_ddb_tag *tags;
     uint32_t ntags;
@@ -89,6 +90,9 @@ struct gy_ddb_table_stats {
 /** Write the TableDescription object (as in DescribeTable's "Table"). */
 void gy_ddb_table_describe(struct gy_jw *w, const struct gy_ddb_table *t,
                            const struct gy_ddb_table_stats *stats, const char *status);
+
+/** The stream label for a stream enabled at ms ("2026-11-25T02:53:35.123", UTC). */
+void gy_ddb_stream_label(int64_t ms, char out[48]);
 
 /** True when name is one of the table's key attributes. */
 bool gy_ddb_table_is_key(const struct gy_ddb_table *t, struct gy_str name);
