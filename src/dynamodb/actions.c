@@ -200,6 +200,7 @@ int gy_ddb__action_apply(struct gy_store_txn *txn, struct gy_aws_req *req, struc
     }
     }
     struct gy_ddb_change c = {
+        .d = req->ctx,
         .t = a->t,
         .key = a->key,
         .old = a->had_old ? &a->old : NULL,

@@ -4,6 +4,7 @@
 #include "dynamodb/dynamodb.h"
 
 #include "core/mem.h"
+#include "store/store.h"
 #include "dynamodb/catalog.h"
 #include "dynamodb/dynamodb_int.h"
 
@@ -41,6 +42,18 @@ int gy_ddb_open(struct gy_store *store, const char *region, const char *account,
         gy_free(d);
         return rc;
     }
+    struct gy_store_txn *txn;
+    rc = gy_store_read_begin(store, &txn);
+    if (rc == 0) {
+        gy_ddb__hlc_load(d, txn);
+        gy_store_read_end(txn);
+    }
+    rc = rc ? rc : gy_ddb__log_start(d);
+    if (rc) {
+        gy_ddb_catalog_close(d->catalog);
+        gy_free(d);
+        return rc;
+    }
     d->service.target_prefix = "DynamoDB_20120810";
     d->service.content_type = "application/x-amz-json-1.0";
     d->service.ops = ddb_ops;
@@ -54,6 +67,7 @@ void gy_ddb_close(struct gy_ddb *d)
 {
     if (!d)
         return;
+    gy_ddb__log_stop(d);
     gy_ddb_catalog_close(d->catalog);
     gy_free(d);
 }

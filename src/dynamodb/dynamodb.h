@@ -6,7 +6,11 @@
 #ifndef GY_DDB_DYNAMODB_H
 #define GY_DDB_DYNAMODB_H
 
+#include <pthread.h>
+#include <stdbool.h>
+
 #include "aws/aws.h"
+#include "core/hlc.h"
 
 struct gy_store;
 struct gy_ddb_catalog;
@@ -17,6 +21,15 @@ struct gy_ddb {
     const char *region;              /* region name */
     const char *account;             /* account id */
     struct gy_aws_service service;   /* registration with the router */
+    struct gy_hlc hlc;               /* item version clock (writer thread only) */
+    uint64_t hlc_reserved;           /* persisted high-water mark of hlc (writer thread) */
+    int64_t stream_shard_ms;         /* stream shard rotation period */
+    int64_t stream_retention_ms;     /* change-log retention */
+    int64_t stream_trim_ms;          /* how often expired records are trimmed */
+    pthread_t maint;                 /* maintenance thread (trimming) */
+    pthread_mutex_t maint_lock;      /* guards maint_stop */
+    pthread_cond_t maint_cond;
+    bool maint_stop;
 };
 
 /** Open the service over an open store (loads the catalog). Returns 0 or GY_EIO. */

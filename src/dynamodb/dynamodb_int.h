@@ -129,10 +129,24 @@ struct gy_ddb_change {
     const struct gy_ddb_map *new_item; /* the item after, or NULL for a delete */
     size_t new_size;                   /* its size */
     bool by_service;                   /* made by the service itself (TTL): userIdentity Service */
+    struct gy_ddb *d;                  /* the region's service (clock, region name) */
+    uint64_t version;                  /* HLC of a replicated change; 0 = a new local change */
+    const char *origin;                /* origin region of a replicated change; NULL = here */
 };
 
-/** Apply a change in a write transaction: item, statistics (and later indexes and change log). */
+/** Load the version clock's persisted high-water mark (at open). */
+int gy_ddb__hlc_load(struct gy_ddb *d, struct gy_store_txn *txn);
+/** Apply a change in a write transaction: item, statistics, indexes and change log. */
 int gy_ddb__item_apply(struct gy_store_txn *txn, const struct gy_ddb_change *c);
+
+/* ---- changelog.c: writer side ---- */
+
+/** Append c to its table's change log when the table has a stream (writer thread, in c's txn). */
+int gy_ddb__log_append(struct gy_store_txn *txn, struct gy_ddb *d, const struct gy_ddb_change *c,
+                       uint64_t version, const char *origin, int64_t now_ms);
+/** Start and stop the maintenance thread that trims expired change records. */
+int gy_ddb__log_start(struct gy_ddb *d);
+void gy_ddb__log_stop(struct gy_ddb *d);
 
 /* ---- actions.c: one validated write to one item (item ops, batches, transactions) ---- */
 

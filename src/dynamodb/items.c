@@ -23,6 +23,8 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/clock.h"
+#include "core/hlc.h"
 #include "dynamodb/dynamodb_int.h"
 #include "store/store.h"
 
@@ -128,24 +130,70 @@ int gy_ddb__item_load(struct gy_store_txn *txn, struct gy_arena *a, struct gy_st
     return 0;
 }
 
+/* A version stamp for a new local change; persists a high-water mark ahead of use so that
+ * stamps never repeat across restarts even if the wall clock steps back. */
+static int next_stamp(struct gy_store_txn *txn, struct gy_ddb *d, uint64_t *out)
+{
+    *out = gy_hlc_next(&d->hlc);
+    if (*out < d->hlc_reserved)
+        return 0;
+    unsigned char b[8];
+    uint64_t reserve = *out + ((uint64_t)60000 << 16); /* one minute ahead */
+    for (int i = 0; i < 8; i++)
+        b[i] = (unsigned char)(reserve >> (56 - 8 * i));
+    int rc = gy_store_put(txn, GY_DB_META, GY_STR("hlc_reserved"), (struct gy_str){ (char *)b, 8 });
+    if (rc == 0)
+        d->hlc_reserved = reserve;
+    return rc;
+}
+
+int gy_ddb__hlc_load(struct gy_ddb *d, struct gy_store_txn *txn)
+{
+    struct gy_str v;
+    if (gy_store_get(txn, GY_DB_META, GY_STR("hlc_reserved"), &v) == 0 && v.len == 8) {
+        uint64_t r = 0;
+        for (int i = 0; i < 8; i++)
+            r = r << 8 | (unsigned char)v.p[i];
+        gy_hlc_observe(&d->hlc, r);
+    }
+    d->hlc_reserved = 0;
+    return 0;
+}
+
 int gy_ddb__item_apply(struct gy_store_txn *txn, const struct gy_ddb_change *c)
 {
+    struct gy_ddb *d = c->d;
+    uint64_t stamp = c->version;
+    const char *origin = c->origin ? c->origin : d->region;
     int rc;
+
+    if (!c->old && !c->new_item)
+        return 0; /* deleting nothing changes nothing */
+    if (c->old && c->new_item && gy_ddb_map_eq(c->old, c->new_item))
+        return 0; /* an unchanged item: nothing stored, nothing logged (as DynamoDB) */
+    if (!stamp) {
+        rc = next_stamp(txn, d, &stamp);
+        if (rc)
+            return rc;
+    } else {
+        gy_hlc_observe(&d->hlc, stamp);
+    }
     if (c->new_item) {
         struct gy_buf enc;
         gy_buf_init(&enc, 2 * GY_DDB_MAX_ITEM_SIZE);
-        rc = gy_ddb_map_encode(c->new_item, &enc);
+        rc = gy_ddb_record_encode(c->new_item, stamp, gy_str_c(origin), &enc);
         if (rc == 0)
             rc = gy_store_put(txn, GY_DB_ITEMS, c->key, gy_buf_str(&enc));
         gy_buf_fini(&enc);
-    } else if (c->old) {
-        rc = gy_store_del(txn, GY_DB_ITEMS, c->key);
     } else {
-        return 0; /* deleting nothing changes nothing */
+        rc = gy_store_del(txn, GY_DB_ITEMS, c->key);
     }
     if (rc)
         return rc;
     int64_t items = (c->new_item ? 1 : 0) - (c->old ? 1 : 0);
     int64_t bytes = (int64_t)(c->new_item ? c->new_size : 0) - (int64_t)(c->old ? c->old_size : 0);
-    return gy_ddb_stats_add(txn, c->t->id, items, bytes);
+    rc = gy_ddb_stats_add(txn, c->t->id, items, bytes);
+    if (rc)
+        return rc;
+    return gy_ddb__log_append(txn, d, c, stamp, origin, gy_now_ms());
 }

@@ -128,7 +128,15 @@ void gy_ddb_map_copy(struct gy_arena *a, const struct gy_ddb_map *src, struct gy
  */
 int gy_ddb_map_encode(const struct gy_ddb_map *m, struct gy_buf *out);
 /**
- * Decode an item. Strings in the result point into p (borrowed: valid as long as p is);
+ * Encode a stored item record: the item with its version stamp (HLC) and origin region. A
+ * zero stamp and empty origin give exactly gy_ddb_map_encode's bytes.
+ */
+int gy_ddb_record_encode(const struct gy_ddb_map *m, uint64_t stamp, struct gy_str origin,
+                         struct gy_buf *out);
+/** Read a record's stamp and origin (borrowed from p); plain items give 0 and "". */
+int gy_ddb_record_stamp(const void *p, size_t len, uint64_t *stamp, struct gy_str *origin);
+/**
+ * Decode an item (a plain encoding or a stored record). Strings in the result point into p (borrowed: valid as long as p is);
  * arrays come from the arena. Returns 0 or GY_EINVAL on corrupt input.
  */
 int gy_ddb_map_decode(struct gy_arena *a, const void *p, size_t len, struct gy_ddb_map *out);

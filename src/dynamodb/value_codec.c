@@ -9,6 +9,9 @@
  * Layout (varint = unsigned LEB128, at most 10 bytes, canonical not required):
  *
  *   item   := version:u8 (= 1)  attrs
+ *           | version:u8 (= 2)  stamp:u64 (BE, HLC)  origin_len:u8  origin:bytes  attrs
+ *             (a stored item record: the version stamp and origin region that last-writer-wins
+ *             compares; gy_ddb_map_decode skips it, gy_ddb_record_stamp reads it)
  *   attrs  := count:varint  { name_len:varint name:bytes value }*count   (names strictly
  *             increasing bytewise, so lookups can binary-search the decoded array)
  *   value  := tag:u8 payload
@@ -30,6 +33,7 @@
 #include "core/arena.h"
 
 #define CODEC_VERSION 1
+#define CODEC_RECORD 2
 #define CODEC_MAX_DEPTH 64
 
 enum {
@@ -178,8 +182,28 @@ static int encode_value(const struct gy_ddb_value *v, struct gy_buf *out)
 
 int gy_ddb_map_encode(const struct gy_ddb_map *m, struct gy_buf *out)
 {
+    return gy_ddb_record_encode(m, 0, GY_STR_NULL, out);
+}
+
+int gy_ddb_record_encode(const struct gy_ddb_map *m, uint64_t stamp, struct gy_str origin,
+                         struct gy_buf *out)
+{
     size_t start = out->len;
-    int rc = gy_buf_putc(out, CODEC_VERSION);
+    int rc;
+    if (origin.len > 255)
+        return GY_EINVAL;
+    if (stamp == 0 && origin.len == 0) {
+        rc = gy_buf_putc(out, CODEC_VERSION);
+    } else {
+        unsigned char head[10];
+        head[0] = CODEC_RECORD;
+        for (int i = 0; i < 8; i++)
+            head[1 + i] = (unsigned char)(stamp >> (56 - 8 * i));
+        head[9] = (unsigned char)origin.len;
+        rc = gy_buf_append(out, head, sizeof(head));
+        if (!rc)
+            rc = gy_buf_append(out, origin.p, origin.len);
+    }
     if (!rc)
         rc = encode_attrs(m->v, m->n, out);
     if (rc) {
@@ -332,12 +356,35 @@ int gy_ddb_map_decode(struct gy_arena *a, const void *p, size_t len, struct gy_d
 
     out->v = NULL;
     out->n = 0;
-    if (len < 2 || r.p[0] != CODEC_VERSION)
+    if (len < 2 || (r.p[0] != CODEC_VERSION && r.p[0] != CODEC_RECORD))
         return GY_EINVAL;
-    r.p++;
+    if (r.p[0] == CODEC_RECORD) {
+        if (len < 11 || len < 11u + r.p[9])
+            return GY_EINVAL;
+        r.p += 10 + r.p[9];
+    } else {
+        r.p++;
+    }
     struct gy_ddb_map m;
     if (decode_attrs(&r, 0, &m.v, &m.n) || r.p != r.end)
         return GY_EINVAL;
     *out = m;
+    return 0;
+}
+
+int gy_ddb_record_stamp(const void *p, size_t len, uint64_t *stamp, struct gy_str *origin)
+{
+    const unsigned char *b = p;
+    *stamp = 0;
+    *origin = GY_STR_NULL;
+    if (len < 1)
+        return GY_EINVAL;
+    if (b[0] == CODEC_VERSION)
+        return 0;
+    if (b[0] != CODEC_RECORD || len < 10 || len < 10u + b[9])
+        return GY_EINVAL;
+    for (int i = 0; i < 8; i++)
+        *stamp = *stamp << 8 | b[1 + i];
+    *origin = (struct gy_str){ (const char *)b + 10, b[9] };
     return 0;
 }
