@@ -34,6 +34,7 @@ static const char *const db_names[GY_DB__COUNT] = {
     [GY_DB_INDEX] = "index",
     [GY_DB_CHANGES] = "changes",
     [GY_DB_STREAMS] = "streams",
+    [GY_DB_REPL] = "repl",
 };
 
 struct gy_store {

@@ -28,6 +28,7 @@ enum gy_store_db {
     GY_DB_INDEX,      /* secondary index entries (dynamodb/index.c) */
     GY_DB_CHANGES,    /* per-table change log: table id || sequence -> change record */
     GY_DB_STREAMS,    /* stream and shard metadata, consumer checkpoints */
+    GY_DB_REPL,       /* replication: shipper checkpoints, tombstones (dynamodb/replica.c) */
     GY_DB__COUNT
 };
 
