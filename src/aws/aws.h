@@ -67,6 +67,21 @@ void gy_aws_router_handle(struct gy_http_req *http, void *router);
 /** The HTTP fault handler (gy_http_fault_fn): AWS-shaped 413/431/400 answers. */
 void gy_aws_router_fault(struct gy_http_req *http, enum gy_http_fault fault, void *router);
 
+/*
+ * Gyre's own endpoints under /_gyre/ (peer links, metrics): a handler for a method and exact
+ * path. With auth, the request must be SigV4-signed by a trusted key; POST bodies are parsed as
+ * JSON into req->body. The handler completes like an operation (0, error, or GY_PENDING).
+ */
+void gy_aws_router_add_route(struct gy_aws_router *r, const char *method, const char *path,
+                             gy_aws_op_fn fn, void *ctx, bool auth);
+
+/*
+ * Called for an authenticated request signed for another region (credential scope). Returns
+ * true when it took the request (it will answer it), false to serve it here.
+ */
+typedef bool (*gy_aws_forward_fn)(void *ctx, struct gy_aws_req *req);
+void gy_aws_router_set_forwarder(struct gy_aws_router *r, gy_aws_forward_fn fn, void *ctx);
+
 /* One AWS request being handled. Lives in the HTTP request's arena. */
 struct gy_aws_req {
     struct gy_http_req *http;          /* transport request */

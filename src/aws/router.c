@@ -18,6 +18,15 @@
 #include "net/http.h"
 
 #define MAX_SERVICES 16
+#define MAX_ROUTES 16
+
+struct route {
+    const char *method;
+    const char *path;
+    gy_aws_op_fn fn;
+    void *ctx;
+    bool auth;
+};
 
 struct gy_aws_router {
     char region[64];
@@ -27,6 +36,10 @@ struct gy_aws_router {
     int64_t max_skew_ms;
     const struct gy_aws_service *services[MAX_SERVICES];
     size_t nservices;
+    struct route routes[MAX_ROUTES];
+    size_t nroutes;
+    gy_aws_forward_fn forward;
+    void *forward_ctx;
 };
 
 struct gy_aws_router *gy_aws_router_create(const struct gy_aws_router_config *cfg)
@@ -47,6 +60,19 @@ void gy_aws_router_destroy(struct gy_aws_router *r)
         return;
     gy_free(r->keys);
     gy_free(r);
+}
+
+void gy_aws_router_add_route(struct gy_aws_router *r, const char *method, const char *path,
+                             gy_aws_op_fn fn, void *ctx, bool auth)
+{
+    gy_assert(r->nroutes < MAX_ROUTES);
+    r->routes[r->nroutes++] = (struct route){ method, path, fn, ctx, auth };
+}
+
+void gy_aws_router_set_forwarder(struct gy_aws_router *r, gy_aws_forward_fn fn, void *ctx)
+{
+    r->forward = fn;
+    r->forward_ctx = ctx;
 }
 
 void gy_aws_router_add_service(struct gy_aws_router *r, const struct gy_aws_service *svc)
@@ -204,7 +230,7 @@ static const struct gy_aws_op *find_op(struct gy_aws_router *r, struct gy_str ta
         for (size_t j = 0; j < svc->nops; j++)
             if (gy_str_eqc(name, svc->ops[j].name))
                 return &svc->ops[j];
-        return NULL;
+        /* Several services may share a prefix (global-table operations live in replication/). */
     }
     return NULL;
 }
@@ -269,11 +295,39 @@ void gy_aws_router_handle(struct gy_http_req *http, void *arg)
         }
     }
 
+    for (size_t i = 0; i < r->nroutes && !target; i++) {
+        const struct route *rt = &r->routes[i];
+        if (!gy_str_eqc(http->method, rt->method) || !gy_str_eqc(http->path, rt->path))
+            continue;
+        struct gy_aws_req *req = req_new(r, http);
+        req->ctx = rt->ctx;
+        if (rt->auth && authenticate(r, req)) {
+            send_error(req);
+            return;
+        }
+        if (gy_str_eqc(http->method, "POST")) {
+            const char *why = NULL;
+            struct gy_str raw = http->body.len ? http->body : GY_STR("{}");
+            if (gy_json_parse(req->arena, raw.p, raw.len, &req->body, &why)) {
+                gy_error_set(&req->err, req->arena, GY_AWS_SERIALIZATION, "%s", why);
+                send_error(req);
+                return;
+            }
+        }
+        int rc = rt->fn(req);
+        if (rc != GY_PENDING)
+            gy_aws_req_complete(req, rc);
+        return;
+    }
+
     struct gy_aws_req *req = req_new(r, http);
     if (authenticate(r, req)) {
         send_error(req);
         return;
     }
+    if (r->forward && strcmp(req->auth.region, r->region) != 0 &&
+        r->forward(r->forward_ctx, req))
+        return;
     if (!target) {
         gy_error_set(&req->err, req->arena, GY_AWS_UNKNOWN_OPERATION, "%s", "");
         send_error(req);

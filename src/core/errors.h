@@ -61,6 +61,11 @@ const char *gy_strerror(int code);
       400, false)                                                                                \
     X(IDEMPOTENT_PARAMETER_MISMATCH, "IdempotentParameterMismatchException",                     \
       "com.amazonaws.dynamodb.v20120810", 400, false)                                            \
+    X(GLOBAL_TABLE_NOT_FOUND, "GlobalTableNotFoundException", "com.amazonaws.dynamodb.v20120810",  \
+      400, false)                                                                                \
+    X(GLOBAL_TABLE_ALREADY_EXISTS, "GlobalTableAlreadyExistsException",                          \
+      "com.amazonaws.dynamodb.v20120810", 400, false)                                            \
+    X(TABLE_NOT_FOUND, "TableNotFoundException", "com.amazonaws.dynamodb.v20120810", 400, false) \
     X(DUPLICATE_ITEM, "DuplicateItemException", "com.amazonaws.dynamodb.v20120810", 400, false) \
     X(ITEM_COLLECTION_SIZE_LIMIT, "ItemCollectionSizeLimitExceededException",                    \
       "com.amazonaws.dynamodb.v20120810", 400, false)                                            \

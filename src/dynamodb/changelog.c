@@ -26,6 +26,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "dynamodb/dynamodb_int.h"
+#include "dynamodb/replica.h"
 #include "store/store.h"
 
 #define TRIM_BATCH 2000
@@ -317,19 +318,26 @@ int gy_ddb__log_append(struct gy_store_txn *txn, struct gy_ddb *d, const struct 
     uint64_t seq = 1;
     int rc;
 
-    if (!t->stream_enabled) {
-        if (!t->stream_created_ms)
-            return 0;
-        /* A stream existed: make sure it is closed at the end of what it recorded. */
-        if (gy_store_get(txn, GY_DB_STREAMS, q_key(qb, t->id), &v) == 0 && v.len == 8)
-            seq = get_u64((const unsigned char *)v.p);
-        return close_open_stream(txn, t->id, INT64_MAX, seq - 1, now);
-    }
+    /* Streams read the log, and so do replication shippers for global tables. */
+    bool replicated = t->nreplicas > 1;
+    if (!t->stream_enabled && !t->stream_created_ms && !replicated)
+        return 0;
     if (gy_store_get(txn, GY_DB_STREAMS, q_key(qb, t->id), &v) == 0 && v.len == 8)
         seq = get_u64((const unsigned char *)v.p);
-    rc = ensure_shard(txn, d, t, seq, now);
-    if (rc)
-        return rc;
+    if (!t->stream_enabled) {
+        /* A stream existed: make sure it is closed at the end of what it recorded. */
+        if (t->stream_created_ms) {
+            rc = close_open_stream(txn, t->id, INT64_MAX, seq - 1, now);
+            if (rc)
+                return rc;
+        }
+        if (!replicated)
+            return 0;
+    } else {
+        rc = ensure_shard(txn, d, t, seq, now);
+        if (rc)
+            return rc;
+    }
 
     /* Keys: the key attributes of whichever image exists. */
     const struct gy_ddb_map *img = c->new_item ? c->new_item : c->old;
@@ -590,8 +598,11 @@ static int trim_apply(struct gy_store_txn *txn, void *arg)
     if (rc && rc != GY_ENOTFOUND)
         return rc;
 
-    /* Shards closed before the first retained record, and older than the retention; streams
-     * whose every shard is gone. */
+    rc = gy_ddb_tombstones_trim(txn, tj->d->stream_retention_ms, TRIM_BATCH);
+    if (rc)
+        return rc;
+
+    /* Shards closed before the first retained record, and older than the retention. */
     rc = gy_store_cursor_open(txn, GY_DB_STREAMS, &cur);
     if (rc)
         return rc;

@@ -9,6 +9,7 @@
 #include "dynamodb/dynamodb_int.h"
 
 static const struct gy_aws_op ddb_ops[] = {
+    { "BatchExecuteStatement", gy_ddb__batch_execute_statement },
     { "BatchGetItem", gy_ddb__batch_get_item },
     { "BatchWriteItem", gy_ddb__batch_write_item },
     { "CreateTable", gy_ddb__create_table },
@@ -17,6 +18,9 @@ static const struct gy_aws_op ddb_ops[] = {
     { "DescribeEndpoints", gy_ddb__describe_endpoints },
     { "DescribeLimits", gy_ddb__describe_limits },
     { "DescribeTable", gy_ddb__describe_table },
+    { "DescribeTimeToLive", gy_ddb__describe_ttl },
+    { "ExecuteStatement", gy_ddb__execute_statement },
+    { "ExecuteTransaction", gy_ddb__execute_transaction },
     { "GetItem", gy_ddb__get_item },
     { "ListTables", gy_ddb__list_tables },
     { "ListTagsOfResource", gy_ddb__list_tags },
@@ -29,6 +33,7 @@ static const struct gy_aws_op ddb_ops[] = {
     { "UntagResource", gy_ddb__untag_resource },
     { "UpdateItem", gy_ddb__update_item },
     { "UpdateTable", gy_ddb__update_table },
+    { "UpdateTimeToLive", gy_ddb__update_ttl },
 };
 
 int gy_ddb_open(struct gy_store *store, const char *region, const char *account, struct gy_ddb **out)
@@ -49,6 +54,10 @@ int gy_ddb_open(struct gy_store *store, const char *region, const char *account,
         gy_store_read_end(txn);
     }
     rc = rc ? rc : gy_ddb__log_start(d);
+    if (rc == 0 && gy_ddb__ttl_start(d)) {
+        gy_ddb__log_stop(d);
+        rc = GY_EIO;
+    }
     if (rc) {
         gy_ddb_catalog_close(d->catalog);
         gy_free(d);
@@ -67,6 +76,7 @@ void gy_ddb_close(struct gy_ddb *d)
 {
     if (!d)
         return;
+    gy_ddb__ttl_stop(d);
     gy_ddb__log_stop(d);
     gy_ddb_catalog_close(d->catalog);
     gy_free(d);

@@ -26,6 +26,9 @@ struct gy_ddb {
     int64_t stream_shard_ms;         /* stream shard rotation period */
     int64_t stream_retention_ms;     /* change-log retention */
     int64_t stream_trim_ms;          /* how often expired records are trimmed */
+    /* UpdateTable with ReplicaUpdates is handled by replication/ when it is running. */
+    int (*update_replicas)(void *ctx, struct gy_aws_req *req);
+    void *replicas_ctx;
     pthread_t maint;                 /* maintenance thread (trimming) */
     pthread_mutex_t maint_lock;      /* guards maint_stop */
     pthread_cond_t maint_cond;

@@ -26,6 +26,7 @@
 #include "core/clock.h"
 #include "core/hlc.h"
 #include "dynamodb/dynamodb_int.h"
+#include "dynamodb/replica.h"
 #include "store/store.h"
 
 #define PK_INLINE 128
@@ -165,11 +166,13 @@ int gy_ddb__item_apply(struct gy_store_txn *txn, const struct gy_ddb_change *c)
     struct gy_ddb *d = c->d;
     uint64_t stamp = c->version;
     const char *origin = c->origin ? c->origin : d->region;
+    bool replicated = c->t->nreplicas > 1;
+    bool unchanged = c->old && c->new_item && gy_ddb_map_eq(c->old, c->new_item);
     int rc;
 
     if (!c->old && !c->new_item)
         return 0; /* deleting nothing changes nothing */
-    if (c->old && c->new_item && gy_ddb_map_eq(c->old, c->new_item))
+    if (unchanged && !c->version)
         return 0; /* an unchanged item: nothing stored, nothing logged (as DynamoDB) */
     if (!stamp) {
         rc = next_stamp(txn, d, &stamp);
@@ -185,9 +188,29 @@ int gy_ddb__item_apply(struct gy_store_txn *txn, const struct gy_ddb_change *c)
         if (rc == 0)
             rc = gy_store_put(txn, GY_DB_ITEMS, c->key, gy_buf_str(&enc));
         gy_buf_fini(&enc);
+        if (rc == 0 && replicated && !c->old)
+            rc = gy_ddb_tombstone_del(txn, c->t, c->key);
     } else {
         rc = gy_store_del(txn, GY_DB_ITEMS, c->key);
+        if (rc == 0 && replicated) {
+            /* The delete's version outlives the item, so late older updates lose to it. */
+            struct gy_ddb_attr ka[2];
+            struct gy_ddb_map keys = { ka, 0 };
+            const struct gy_ddb_value *pk = gy_ddb_map_get(c->old, gy_str_c(c->t->hash.name));
+            if (pk)
+                ka[keys.n++] = (struct gy_ddb_attr){ gy_str_c(c->t->hash.name), *pk };
+            if (c->t->range.name) {
+                const struct gy_ddb_value *sk = gy_ddb_map_get(c->old, gy_str_c(c->t->range.name));
+                if (sk)
+                    ka[keys.n++] = (struct gy_ddb_attr){ gy_str_c(c->t->range.name), *sk };
+            }
+            gy_ddb_map_sort(&keys);
+            rc = gy_ddb_tombstone_put(txn, c->t, c->key, stamp, gy_str_c(origin), &keys);
+        }
     }
+    if (rc || unchanged)
+        return rc; /* a replicated no-op only moves the version stamp */
+    rc = gy_ddb__index_apply(txn, c); /* index entries, in the same transaction */
     if (rc)
         return rc;
     int64_t items = (c->new_item ? 1 : 0) - (c->old ? 1 : 0);

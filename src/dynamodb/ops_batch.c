@@ -105,8 +105,13 @@ int gy_ddb__batch_write_item(struct gy_aws_req *req)
                                 "contain exactly one of the supported datatypes");
             struct gy_ddb_action *a = &bw->acts[bw->n];
             if (gy_ddb__batch_action(req, gy_json_key(tj), put ? put : del,
-                                     put ? GY_DDB_ACT_PUT : GY_DDB_ACT_DELETE, a))
+                                     put ? GY_DDB_ACT_PUT : GY_DDB_ACT_DELETE, a)) {
+                /* BatchWriteItem words a PutRequest's key problems as a key mismatch. */
+                const char *m = req->err.message ? req->err.message : "";
+                if (put && (strstr(m, "Missing the key") || strstr(m, "Type mismatch for key")))
+                    req->err.message = "The provided key element does not match the schema";
                 return GY_EAWS;
+            }
             for (size_t k = 0; k < bw->n; k++)
                 if (same_item(&bw->acts[k], a))
                     return bad(req, "Provided list of item keys contains duplicates");
@@ -201,31 +206,35 @@ int gy_ddb__batch_get_item(struct gy_aws_req *req)
     for (size_t t = 0; t < ntables; t++) {
         gy_jw_key_str(w, gy_json_key(tg[t].src));
         gy_jw_arr_begin(w);
-        size_t bytes = 0;
         for (size_t k = 0; k < tg[t].n; k++, idx++) {
-            if (full || req->out.len > MAX_RESPONSE)
+            if (full)
                 continue;
             struct gy_ddb_map m;
             size_t size = 0;
             rc = gy_ddb__item_load(txn, req->arena, tg[t].keys[k].key, false, &m, &size);
-            done[idx] = true;
-            if (rc == GY_ENOTFOUND)
+            if (rc == GY_ENOTFOUND) {
+                done[idx] = true;
+                units[t] += gy_ddb__read_units(0, tg[t].consistent);
                 continue;
+            }
             if (rc)
                 return rc == GY_EIO ? gy_error_set(&req->err, req->arena, GY_AWS_INTERNAL,
                                                    "Corrupt item in storage")
                                     : rc;
-            bytes += size;
             if (tg[t].ex.proj) {
                 struct gy_ddb_map p;
                 gy_expr_project(req->arena, tg[t].ex.proj, &m, &p);
                 m = p;
             }
-            gy_ddb_map_to_json(w, &m);
-            if (req->out.len > MAX_RESPONSE)
+            /* Stop before the item that would take the response past 16 MB. */
+            if (req->out.len + 2 * size + 1024 > MAX_RESPONSE) {
                 full = true;
+                continue;
+            }
+            done[idx] = true;
+            units[t] += gy_ddb__read_units(size, tg[t].consistent);
+            gy_ddb_map_to_json(w, &m);
         }
-        units[t] = gy_ddb__read_units(bytes, tg[t].consistent);
         gy_jw_arr_end(w);
     }
     gy_jw_obj_end(w);

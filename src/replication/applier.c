@@ -1,0 +1,269 @@
+/*
+ * applier.c — the receiving end of peer links: POST /_gyre/replicate applies a batch of changes
+ * from another region under last-writer-wins in one job of the group commit and answers only
+ * after it is durable; POST /_gyre/table applies a table definition; GET /_gyre/replication
+ * reports lag and backlog. The peer endpoints require a request signed by a trusted key (the
+ * router verifies it before these run).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/clock.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "dynamodb/catalog.h"
+#include "dynamodb/changelog.h"
+#include "dynamodb/dynamodb.h"
+#include "dynamodb/replica.h"
+#include "dynamodb/table.h"
+#include "net/http.h"
+#include "replication/repl_int.h"
+#include "store/store.h"
+
+struct in_record {
+    uint64_t stamp;
+    struct gy_str origin;
+    int64_t ms;
+    bool svc, snap;
+    struct gy_ddb_map keys;
+    struct gy_ddb_map *item;   /* NULL: a delete */
+};
+
+struct apply_job {
+    struct gy_store_job job;
+    struct gy_aws_req *req;
+    struct gy_repl *r;
+    struct gy_ddb_table *t;
+    struct in_record *recs;
+    size_t n;
+    size_t applied;
+    int rc;
+};
+
+static void unref(void *t)
+{
+    gy_ddb_table_unref(t);
+}
+
+static int apply_batch(struct gy_store_txn *txn, void *arg)
+{
+    struct apply_job *j = arg;
+    struct gy_ddb *d = j->r->ddb;
+    if (!gy_ddb_catalog_is_live(d->catalog, j->t))
+        return gy_error_set(&j->req->err, j->req->arena, GY_AWS_RESOURCE_NOT_FOUND,
+                            "Requested resource not found: Table: %s not found", j->t->name);
+    for (size_t i = 0; i < j->n; i++) {
+        struct in_record *rec = &j->recs[i];
+        bool won = false;
+        int rc = gy_ddb_replica_apply(txn, d, j->t, j->req->arena, &rec->keys, rec->item,
+                                      rec->stamp, rec->origin, rec->svc, &won);
+        if (rc == GY_EINVAL)
+            return gy_error_set(&j->req->err, j->req->arena, GY_AWS_VALIDATION,
+                                "Replicated change %zu has a malformed key", i);
+        if (rc)
+            return rc;
+        j->applied += won;
+    }
+    return 0;
+}
+
+static void note_latency(struct gy_repl *r, const struct in_record *recs, size_t n, size_t applied)
+{
+    int64_t now = gy_now_ms();
+    pthread_mutex_lock(&r->stats_lock);
+    for (size_t i = 0; i < n; i++) {
+        struct origin_stats *o = NULL;
+        for (size_t k = 0; k < r->norigins; k++)
+            if (gy_str_eqc(recs[i].origin, r->origins[k].region))
+                o = &r->origins[k];
+        if (!o && r->norigins < sizeof(r->origins) / sizeof(r->origins[0])) {
+            o = &r->origins[r->norigins++];
+            memset(o, 0, sizeof(*o));
+            snprintf(o->region, sizeof(o->region), "%.*s", (int)recs[i].origin.len,
+                     recs[i].origin.p);
+        }
+        if (!o)
+            continue;
+        o->received++;
+        if (recs[i].snap)
+            continue;
+        int64_t lat = now - recs[i].ms;
+        if (lat < 0)
+            lat = 0;
+        o->last_ms = lat;
+        o->window[o->at] = lat;
+        o->at = (o->at + 1) % 512;
+        if (o->nwindow < 512)
+            o->nwindow++;
+    }
+    (void)applied;
+    pthread_mutex_unlock(&r->stats_lock);
+}
+
+static void apply_finish(void *arg)
+{
+    struct apply_job *j = arg;
+    if (j->rc == 0) {
+        note_latency(j->r, j->recs, j->n, j->applied);
+        gy_jw_obj_begin(&j->req->w);
+        gy_jw_key(&j->req->w, "applied");
+        gy_jw_uint(&j->req->w, j->applied);
+        gy_jw_key(&j->req->w, "received");
+        gy_jw_uint(&j->req->w, j->n);
+        gy_jw_obj_end(&j->req->w);
+    }
+    gy_aws_req_complete(j->req, j->rc);
+}
+
+static void apply_done(void *arg, int rc)
+{
+    struct apply_job *j = arg;
+    j->rc = rc;
+    gy_http_req_post(j->req->http, apply_finish, j);
+}
+
+int gy_repl__handle_replicate(struct gy_aws_req *req)
+{
+    struct gy_repl *r = req->ctx;
+    const struct gy_json *b = req->body;
+    struct gy_str table = gy_json_str(gy_json_get(b, "table"));
+    const struct gy_json *recs = gy_json_get(b, "records");
+
+    if (!table.p || !gy_json_is(recs, GY_JSON_ARRAY))
+        return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION, "Malformed replication batch");
+    struct gy_ddb_table *t = gy_ddb_catalog_get(r->ddb->catalog, table);
+    if (!t)
+        return gy_error_set(&req->err, req->arena, GY_AWS_RESOURCE_NOT_FOUND,
+                            "Requested resource not found: Table: %s not found", table.p);
+    gy_arena_add_cleanup(req->arena, unref, t);
+    struct apply_job *j = gy_arena_zalloc(req->arena, sizeof(*j));
+    j->req = req;
+    j->r = r;
+    j->t = t;
+    j->recs = gy_arena_calloc(req->arena, gy_json_count(recs) + 1, sizeof(*j->recs));
+    for (const struct gy_json *rj = gy_json_child(recs); rj; rj = gy_json_next(rj)) {
+        struct in_record *rec = &j->recs[j->n];
+        struct gy_str stamp = gy_json_str(gy_json_get(rj, "stamp"));
+        rec->origin = gy_json_str(gy_json_get(rj, "origin"));
+        if (!stamp.p || !rec->origin.p || rec->origin.len == 0)
+            return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION,
+                                "Malformed replicated change");
+        rec->stamp = strtoull(stamp.p, NULL, 10);
+        gy_json_int(gy_json_get(rj, "ms"), &rec->ms);
+        gy_json_bool(gy_json_get(rj, "svc"), &rec->svc);
+        gy_json_bool(gy_json_get(rj, "snap"), &rec->snap);
+        if (gy_ddb_map_from_json(req->arena, gy_json_get(rj, "keys"), &rec->keys, &req->err))
+            return GY_EAWS;
+        const struct gy_json *item = gy_json_get(rj, "item");
+        if (item) {
+            rec->item = gy_arena_zalloc(req->arena, sizeof(*rec->item));
+            if (gy_ddb_map_from_json(req->arena, item, rec->item, &req->err))
+                return GY_EAWS;
+        }
+        j->n++;
+    }
+    j->job.apply = apply_batch;
+    j->job.done = apply_done;
+    j->job.arg = j;
+    if (gy_store_submit(r->ddb->store, &j->job))
+        return gy_error_set(&req->err, req->arena, GY_AWS_SERVICE_UNAVAILABLE,
+                            "The service is shutting down");
+    return GY_PENDING;
+}
+
+int gy_repl__handle_table(struct gy_aws_req *req)
+{
+    struct gy_repl *r = req->ctx;
+    struct gy_str def = gy_json_str(gy_json_get(req->body, "def"));
+    if (!def.p)
+        return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION, "Malformed table definition");
+    int rc = gy_repl__apply_definition(r, def, &req->err, req->arena);
+    if (rc == 0) {
+        gy_jw_obj_begin(&req->w);
+        gy_jw_obj_end(&req->w);
+    }
+    return rc;
+}
+
+static int64_t percentile(const int64_t *v, size_t n, int pct)
+{
+    int64_t tmp[512];
+    if (n == 0)
+        return 0;
+    memcpy(tmp, v, n * sizeof(*v));
+    /* Insertion sort: n <= 512 and this runs only when someone asks. */
+    for (size_t i = 1; i < n; i++) {
+        int64_t x = tmp[i];
+        size_t k = i;
+        while (k > 0 && tmp[k - 1] > x) {
+            tmp[k] = tmp[k - 1];
+            k--;
+        }
+        tmp[k] = x;
+    }
+    size_t idx = (n * (size_t)pct + 99) / 100;
+    return tmp[idx ? idx - 1 : 0];
+}
+
+int gy_repl__handle_metrics(struct gy_aws_req *req)
+{
+    struct gy_repl *r = req->ctx;
+    struct gy_jw *w = &req->w;
+    gy_jw_obj_begin(w);
+    gy_jw_key(w, "region");
+    gy_jw_cstr(w, r->region);
+    gy_jw_key(w, "peers");
+    gy_jw_arr_begin(w);
+    for (size_t i = 0; i < r->npeers; i++) {
+        struct peer *p = &r->peers[i];
+        gy_jw_obj_begin(w);
+        gy_jw_key(w, "region");
+        gy_jw_cstr(w, p->cfg.region);
+        gy_jw_key(w, "url");
+        gy_jw_cstr(w, p->cfg.url);
+        gy_jw_key(w, "reachable");
+        gy_jw_bool(w, __atomic_load_n(&p->up, __ATOMIC_RELAXED));
+        gy_jw_key(w, "shipped");
+        gy_jw_uint(w, __atomic_load_n(&p->shipped, __ATOMIC_RELAXED));
+        gy_jw_key(w, "tables");
+        gy_jw_arr_begin(w);
+        size_t nt = __atomic_load_n(&p->ntables, __ATOMIC_ACQUIRE);
+        for (size_t k = 0; k < nt; k++) {
+            gy_jw_obj_begin(w);
+            gy_jw_key(w, "tableId");
+            gy_jw_uint(w, p->tables[k].table_id);
+            gy_jw_key(w, "backlog");
+            gy_jw_uint(w, p->tables[k].backlog);
+            gy_jw_key(w, "lastShippedMs");
+            gy_jw_int(w, p->tables[k].last_ship_ms);
+            gy_jw_obj_end(w);
+        }
+        gy_jw_arr_end(w);
+        gy_jw_obj_end(w);
+    }
+    gy_jw_arr_end(w);
+    gy_jw_key(w, "incoming");
+    gy_jw_arr_begin(w);
+    pthread_mutex_lock(&r->stats_lock);
+    for (size_t i = 0; i < r->norigins; i++) {
+        struct origin_stats *o = &r->origins[i];
+        gy_jw_obj_begin(w);
+        gy_jw_key(w, "origin");
+        gy_jw_cstr(w, o->region);
+        gy_jw_key(w, "received");
+        gy_jw_uint(w, o->received);
+        gy_jw_key(w, "latencyLastMs");
+        gy_jw_int(w, o->last_ms);
+        gy_jw_key(w, "latencyP50Ms");
+        gy_jw_int(w, percentile(o->window, o->nwindow, 50));
+        gy_jw_key(w, "latencyP99Ms");
+        gy_jw_int(w, percentile(o->window, o->nwindow, 99));
+        gy_jw_obj_end(w);
+    }
+    pthread_mutex_unlock(&r->stats_lock);
+    gy_jw_arr_end(w);
+    gy_jw_obj_end(w);
+    return 0;
+}
