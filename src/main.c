@@ -15,7 +15,9 @@
 #include "core/log.h"
 #include "dynamodb/dynamodb.h"
 #include "net/http.h"
+#include "replication/repl.h"
 #include "store/store.h"
+#include "streams/streams.h"
 
 #define GYRE_VERSION "0.1.0"
 
@@ -28,6 +30,8 @@ struct serve_opts {
     int threads;
     size_t map_size;
     enum gy_log_level log_level;
+    struct gy_repl_peer peers[15];
+    size_t npeers;
 };
 
 static void usage(FILE *f)
@@ -35,7 +39,10 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: gyre serve --region REGION --listen HOST:PORT --data DIR\n"
             "                  [--admin-key AKID:SECRET] [--account ACCOUNT_ID]\n"
-            "                  [--threads N] [--map-size-gb N] [--log-level error|warn|info|debug]\n"
+            "                  [--peer REGION=URL]... [--threads N] [--map-size-gb N]\n"
+            "                  [--log-level error|warn|info|debug]\n"
+            "       gyre up [--regions R1,R2,R3] [--base-port PORT] [--data DIR]\n"
+            "       gyre verify --table NAME --endpoint URL --endpoint URL [...]\n"
             "       gyre version\n"
             "The admin key may also come from GYRE_ADMIN_KEY=AKID:SECRET; without either, the\n"
             "first start writes a generated key to DIR/credentials (profile \"gyre\").\n");
@@ -49,6 +56,7 @@ static int parse_serve(int argc, char **argv, struct serve_opts *o)
         { "account", required_argument, NULL, 'a' }, { "threads", required_argument, NULL, 't' },
         { "map-size-gb", required_argument, NULL, 'm' },
         { "log-level", required_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
+        { "peer", required_argument, NULL, 'p' },
         { NULL, 0, NULL, 0 },
     };
     int c;
@@ -89,6 +97,18 @@ static int parse_serve(int argc, char **argv, struct serve_opts *o)
             else
                 return -1;
             break;
+        case 'p': {
+            const char *eq = strchr(optarg, '=');
+            if (!eq || eq == optarg || (size_t)(eq - optarg) >= sizeof(o->peers[0].region) ||
+                strlen(eq + 1) >= sizeof(o->peers[0].url) || o->npeers == 15) {
+                fprintf(stderr, "gyre: --peer takes REGION=URL (at most 15)\n");
+                return -1;
+            }
+            struct gy_repl_peer *pr = &o->peers[o->npeers++];
+            snprintf(pr->region, sizeof(pr->region), "%.*s", (int)(eq - optarg), optarg);
+            snprintf(pr->url, sizeof(pr->url), "%s", eq + 1);
+            break;
+        }
         case 'h': usage(stdout); exit(0);
         default: return -1;
         }
@@ -110,6 +130,8 @@ static int serve(int argc, char **argv)
     struct gy_aws_key key;
     struct gy_store *store = NULL;
     struct gy_ddb *ddb = NULL;
+    struct gy_streams *streams = NULL;
+    struct gy_repl *repl = NULL;
     struct gy_aws_router *router = NULL;
     struct gy_http_server *http = NULL;
     sigset_t sigs;
@@ -134,11 +156,21 @@ static int serve(int argc, char **argv)
         goto out;
     if (gy_ddb_open(store, o.region, o.account, &ddb))
         goto out;
+    if (gy_streams_open(ddb, &streams))
+        goto out;
     struct gy_aws_router_config rcfg = {
         .region = o.region, .account = o.account, .keys = &key, .nkeys = 1,
     };
     router = gy_aws_router_create(&rcfg);
     gy_aws_router_add_service(router, gy_ddb_service(ddb));
+    gy_aws_router_add_service(router, gy_streams_service(streams));
+    if (o.npeers) {
+        struct gy_repl_config pc = {
+            .region = o.region, .key = &key, .peers = o.peers, .npeers = o.npeers,
+        };
+        if (gy_repl_open(ddb, router, &pc, &repl))
+            goto out;
+    }
 
     struct gy_http_config hcfg = {
         .listen = o.listen,
@@ -159,7 +191,9 @@ static int serve(int argc, char **argv)
     rc = 0;
 out:
     gy_http_server_destroy(http);
+    gy_repl_close(repl); /* after the server: no request is using it any more */
     gy_store_close(store); /* drains queued jobs first */
+    gy_streams_close(streams);
     gy_ddb_close(ddb);
     gy_aws_router_destroy(router);
     if (rc == 0)

@@ -11,6 +11,7 @@
 #include "core/json.h"
 #include "core/mem.h"
 #include "dynamodb/dynamodb_int.h"
+#include "dynamodb/index.h"
 #include "net/http.h"
 #include "store/store.h"
 
@@ -99,10 +100,21 @@ static void read_stats(struct gy_ddb *d, const struct gy_ddb_table *t, struct gy
 {
     struct gy_store_txn *txn;
     s->items = s->bytes = 0;
+    s->nidx = 0;
     if (gy_store_read_begin(d->store, &txn) == 0) {
         gy_ddb_stats_read(txn, t->id, s);
+        gy_ddb_index_stats_read(txn, t, s);
         gy_store_read_end(txn);
     }
+}
+
+/* TableStatus: UPDATING while a GSI is being built, as on DynamoDB. */
+static const char *table_status(const struct gy_ddb_table *t)
+{
+    for (uint32_t i = 0; i < t->nindexes; i++)
+        if (t->indexes[i].backfilling)
+            return "UPDATING";
+    return "ACTIVE";
 }
 
 int gy_ddb__describe_table(struct gy_aws_req *req)
@@ -115,7 +127,7 @@ int gy_ddb__describe_table(struct gy_aws_req *req)
     read_stats(d, t, &stats);
     gy_jw_obj_begin(&req->w);
     gy_jw_key(&req->w, "Table");
-    gy_ddb_table_describe(&req->w, t, &stats, "ACTIVE");
+    gy_ddb_table_describe(&req->w, t, &stats, table_status(t));
     gy_jw_obj_end(&req->w);
     return 0;
 }
@@ -263,6 +275,10 @@ static void change_after(struct gy_ddb_job *j, int rc)
     struct gy_ddb *d = j->req->ctx;
     if (rc && st->published)
         gy_ddb_catalog_reload(d->catalog);
+    if (rc == 0 && st->published) {
+        gy_ddb_catalog_purge(d->catalog);    /* entries of deleted indexes */
+        gy_ddb_catalog_backfill(d->catalog); /* build created indexes */
+    }
 }
 
 static void change_respond(struct gy_ddb_job *j)
@@ -275,7 +291,7 @@ static void change_respond(struct gy_ddb_job *j)
     read_stats(d, st->t, &stats);
     gy_jw_obj_begin(&j->req->w);
     gy_jw_key(&j->req->w, "TableDescription");
-    gy_ddb_table_describe(&j->req->w, st->t, &stats, "ACTIVE");
+    gy_ddb_table_describe(&j->req->w, st->t, &stats, table_status(st->t));
     gy_jw_obj_end(&j->req->w);
 }
 
@@ -304,6 +320,9 @@ static int update_change(struct gy_aws_req *req, struct gy_ddb_table *t)
     struct gy_str cls = gy_json_str(gy_json_get(body, "TableClass"));
     int64_t now = gy_now_ms();
 
+    if (gy_ddb_indexes_update(body, t, &req->err, req->arena))
+        return GY_EAWS;
+
     if (mode.p) {
         if (!gy_str_eqc(mode, "PROVISIONED") && !gy_str_eqc(mode, "PAY_PER_REQUEST"))
             return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION,
@@ -325,6 +344,17 @@ static int update_change(struct gy_aws_req *req, struct gy_ddb_table *t)
         if (b == GY_DDB_PAY_PER_REQUEST && t->billing != b) {
             t->billing_changed_ms = now;
             t->rcu = t->wcu = 0;
+        }
+        for (uint32_t i = 0; i < t->nindexes; i++) {
+            struct gy_ddb_index *ix = &t->indexes[i];
+            if (ix->local)
+                continue;
+            if (b == GY_DDB_PAY_PER_REQUEST)
+                ix->rcu = ix->wcu = 0;
+            if (b == GY_DDB_PROVISIONED && !ix->rcu) {
+                gy_json_int(gy_json_get(pt, "ReadCapacityUnits"), &ix->rcu);
+                gy_json_int(gy_json_get(pt, "WriteCapacityUnits"), &ix->wcu);
+            }
         }
         t->billing = b;
     }
@@ -410,11 +440,16 @@ int gy_ddb__update_table(struct gy_aws_req *req)
     struct gy_ddb_table *t = gy_ddb__table_arg(req, "TableName", true);
     if (!t)
         return GY_EAWS;
-    if (gy_json_get(b, "GlobalSecondaryIndexUpdates") || gy_json_get(b, "ReplicaUpdates"))
-        return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION,
-                            "GlobalSecondaryIndexUpdates and ReplicaUpdates are not supported by "
-                            "this Gyre version yet");
-    if (!gy_json_get(b, "BillingMode") && !gy_json_get(b, "ProvisionedThroughput") &&
+    if (gy_json_get(b, "ReplicaUpdates")) {
+        struct gy_ddb *d = req->ctx;
+        if (!d->update_replicas)
+            return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION,
+                                "One or more parameter values were invalid: this region has no "
+                                "peer regions (start it with --peer REGION=URL)");
+        return d->update_replicas(d->replicas_ctx, req);
+    }
+    if (!gy_json_get(b, "GlobalSecondaryIndexUpdates") &&
+        !gy_json_get(b, "BillingMode") && !gy_json_get(b, "ProvisionedThroughput") &&
         !gy_json_get(b, "DeletionProtectionEnabled") && !gy_json_get(b, "StreamSpecification") &&
         !gy_json_get(b, "TableClass") && !gy_json_get(b, "SSESpecification"))
         return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION,

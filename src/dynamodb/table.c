@@ -8,6 +8,7 @@
 #include "dynamodb/table.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -15,6 +16,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "dynamodb/index.h"
 
 void gy_ddb_table_ref(struct gy_ddb_table *t)
 {
@@ -36,6 +38,7 @@ static void table_free(struct gy_ddb_table *t)
         gy_free(t->tags[i].value);
     }
     gy_free(t->tags);
+    gy_ddb_indexes_free(t);
     gy_free(t);
 }
 
@@ -71,6 +74,7 @@ struct gy_ddb_table *gy_ddb_table_clone(const struct gy_ddb_table *src)
         t->tags[i].key = gy_strdup(src->tags[i].key);
         t->tags[i].value = gy_strdup(src->tags[i].value);
     }
+    gy_ddb_indexes_clone(t, src);
     return t;
 }
 
@@ -234,11 +238,7 @@ static int parse_key_schema(const struct gy_json *ks, struct gy_ddb_table *t, st
         gy_buf_fini(&b);
         return GY_EAWS;
     }
-    if (t->nattrs != (k1 ? 2u : 1u))
-        return gy_error_set(err, a, GY_AWS_VALIDATION,
-                            "One or more parameter values were invalid: Number of attributes in "
-                            "KeySchema does not exactly match number of attributes defined in "
-                            "AttributeDefinitions");
+    /* Unused attribute definitions are refused by gy_ddb_indexes_from_request. */
     t->hash.name = gy_strndup(n0.p, n0.len);
     t->hash.type = d0->type;
     if (k1) {
@@ -326,11 +326,9 @@ int gy_ddb_table_from_request(const struct gy_json *body, struct gy_ddb_table **
     rc = parse_billing(body, t, err, a);
     if (rc)
         goto out_free;
-    if (gy_json_get(body, "GlobalSecondaryIndexes") || gy_json_get(body, "LocalSecondaryIndexes")) {
-        rc = gy_error_set(err, a, GY_AWS_VALIDATION,
-                          "Secondary indexes are not supported by this Gyre version yet");
+    rc = gy_ddb_indexes_from_request(body, t, err, a);
+    if (rc)
         goto out_free;
-    }
     bool dp = false;
     if (gy_json_bool(gy_json_get(body, "DeletionProtectionEnabled"), &dp))
         t->deletion_protection = dp;
@@ -428,6 +426,19 @@ int gy_ddb_table_encode(const struct gy_ddb_table *t, struct gy_buf *out)
     gy_jw_key(&w, "stream_enabled"); gy_jw_bool(&w, t->stream_enabled);
     gy_jw_key(&w, "stream_view"); gy_jw_cstr(&w, t->stream_view);
     gy_jw_key(&w, "stream_created_ms"); gy_jw_int(&w, t->stream_created_ms);
+    char stamp[24];
+    snprintf(stamp, sizeof(stamp), "%llu", (unsigned long long)t->schema_stamp);
+    gy_jw_key(&w, "schema_stamp"); gy_jw_cstr(&w, stamp);
+    gy_jw_key(&w, "global_version"); gy_jw_int(&w, t->global_version);
+    gy_jw_key(&w, "replicas");
+    gy_jw_arr_begin(&w);
+    for (uint32_t i = 0; i < t->nreplicas; i++) {
+        gy_jw_arr_begin(&w);
+        gy_jw_cstr(&w, t->replicas[i].region);
+        gy_jw_int(&w, t->replicas[i].status);
+        gy_jw_arr_end(&w);
+    }
+    gy_jw_arr_end(&w);
     if (t->table_class) {
         gy_jw_key(&w, "table_class");
         gy_jw_cstr(&w, t->table_class);
@@ -441,6 +452,7 @@ int gy_ddb_table_encode(const struct gy_ddb_table *t, struct gy_buf *out)
         gy_jw_arr_end(&w);
     }
     gy_jw_arr_end(&w);
+    gy_ddb_indexes_encode(&w, t);
     gy_jw_obj_end(&w);
     return w.err;
 }
@@ -499,6 +511,8 @@ int gy_ddb_table_decode(struct gy_str rec, struct gy_ddb_table **out)
     t->hash.type = hd->type;
     if (rd)
         t->range.type = rd->type;
+    if (gy_ddb_indexes_decode(j, t))
+        goto out;
     t->billing = jint(j, "billing") ? GY_DDB_PAY_PER_REQUEST : GY_DDB_PROVISIONED;
     t->billing_changed_ms = jint(j, "billing_changed_ms");
     t->rcu = jint(j, "rcu");
@@ -511,6 +525,25 @@ int gy_ddb_table_decode(struct gy_str rec, struct gy_ddb_table **out)
     struct gy_str sv = gy_json_str(gy_json_get(j, "stream_view"));
     snprintf(t->stream_view, sizeof(t->stream_view), "%.*s", (int)sv.len, sv.p ? sv.p : "");
     t->stream_created_ms = jint(j, "stream_created_ms");
+    {
+        /* schema_stamp is a u64 kept as text: a JSON number would pass through a double. */
+        struct gy_str ss = gy_json_str(gy_json_get(j, "schema_stamp"));
+        t->schema_stamp = ss.p ? strtoull(ss.p, NULL, 10) : 0;
+        t->global_version = (int)jint(j, "global_version");
+        const struct gy_json *reps = gy_json_get(j, "replicas");
+        for (const struct gy_json *rj = gy_json_child(reps);
+             rj && t->nreplicas < GY_DDB_MAX_REPLICAS; rj = gy_json_next(rj)) {
+            struct gy_str rn = gy_json_str(gy_json_child(rj));
+            int64_t st = 0;
+            gy_json_int(gy_json_next(gy_json_child(rj)), &st);
+            if (!rn.p)
+                goto out;
+            snprintf(t->replicas[t->nreplicas].region, sizeof(t->replicas[0].region), "%.*s",
+                     (int)rn.len, rn.p);
+            t->replicas[t->nreplicas].status = (enum gy_ddb_replica_status)st;
+            t->nreplicas++;
+        }
+    }
     t->table_class = jstr(j, "table_class");
     const struct gy_json *tags = gy_json_get(j, "tags");
     t->tags = gy_calloc(gy_json_count(tags) + 1, sizeof(*t->tags));
@@ -614,6 +647,30 @@ void gy_ddb_table_describe(struct gy_jw *w, const struct gy_ddb_table *t,
         gy_jw_obj_begin(w);
         gy_jw_key(w, "TableClass"); gy_jw_cstr(w, t->table_class);
         gy_jw_obj_end(w);
+    }
+    gy_ddb_indexes_describe(w, t, stats);
+    if (t->nreplicas > 1) {
+        /* Global table: every other region's replica, as DescribeTable shows them. */
+        const char *self = t->arn ? t->arn + strlen("arn:aws:dynamodb:") : "";
+        size_t self_len = strcspn(self, ":");
+        gy_jw_key(w, "GlobalTableVersion");
+        gy_jw_cstr(w, t->global_version == 1 ? "2017.11.29" : "2019.11.21");
+        gy_jw_key(w, "Replicas");
+        gy_jw_arr_begin(w);
+        for (uint32_t i = 0; i < t->nreplicas; i++) {
+            const struct gy_ddb_replica *rp = &t->replicas[i];
+            if (strlen(rp->region) == self_len && strncmp(rp->region, self, self_len) == 0)
+                continue;
+            gy_jw_obj_begin(w);
+            gy_jw_key(w, "RegionName");
+            gy_jw_cstr(w, rp->region);
+            gy_jw_key(w, "ReplicaStatus");
+            gy_jw_cstr(w, rp->status == GY_DDB_REPLICA_CREATING   ? "CREATING"
+                          : rp->status == GY_DDB_REPLICA_DELETING ? "DELETING"
+                                                                  : "ACTIVE");
+            gy_jw_obj_end(w);
+        }
+        gy_jw_arr_end(w);
     }
     gy_jw_key(w, "DeletionProtectionEnabled"); gy_jw_bool(w, t->deletion_protection);
     gy_jw_obj_end(w);

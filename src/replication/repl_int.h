@@ -104,8 +104,14 @@ int gy_repl__global_ops_register(struct gy_repl *r);
 /** Apply a table definition received from a peer (writer thread job; synchronous). */
 int gy_repl__apply_definition(struct gy_repl *r, struct gy_str def, struct gy_error *err,
                               struct gy_arena *a);
-/** Publish a changed definition of t (writer thread, synchronous): schema stamp bumped. */
-int gy_repl__publish(struct gy_repl *r, struct gy_ddb_table *t);
+/*
+ * Change a table's definition: fn edits a copy of the current version on the writer thread
+ * (GY_EFALSE: nothing to change), which is published with a new schema stamp. Synchronous.
+ * *out (if not NULL) gets the published version, referenced, or NULL.
+ */
+typedef int (*gy_repl_mutate_fn)(struct gy_ddb_table *t, void *arg);
+int gy_repl__publish(struct gy_repl *r, struct gy_str name, gy_repl_mutate_fn fn, void *arg,
+                     struct gy_ddb_table **out, struct gy_error *err, struct gy_arena *a);
 /** True when region is one of the table's replicas. */
 bool gy_repl__has_replica(const struct gy_ddb_table *t, const char *region);
 struct peer *gy_repl__peer(struct gy_repl *r, const char *region);

@@ -263,18 +263,21 @@ static int seed(struct peer *p, const struct gy_ddb_table *t)
 }
 
 /* Mark the peer's replica ACTIVE once it is seeded (if it was CREATING). */
+static int activate(struct gy_ddb_table *t, void *arg)
+{
+    const char *region = arg;
+    for (uint32_t i = 0; i < t->nreplicas; i++)
+        if (strcmp(t->replicas[i].region, region) == 0 &&
+            t->replicas[i].status == GY_DDB_REPLICA_CREATING) {
+            t->replicas[i].status = GY_DDB_REPLICA_ACTIVE;
+            return 0;
+        }
+    return GY_EFALSE;
+}
+
 static void mark_active(struct peer *p, const struct gy_ddb_table *t)
 {
-    for (uint32_t i = 0; i < t->nreplicas; i++) {
-        if (strcmp(t->replicas[i].region, p->cfg.region) != 0 ||
-            t->replicas[i].status != GY_DDB_REPLICA_CREATING)
-            continue;
-        struct gy_ddb_table *nt = gy_ddb_table_clone(t);
-        nt->replicas[i].status = GY_DDB_REPLICA_ACTIVE;
-        if (gy_repl__publish(p->r, nt))
-            gy_ddb_table_unref(nt);
-        return;
-    }
+    gy_repl__publish(p->r, gy_str_c(t->name), activate, p->cfg.region, NULL, NULL, NULL);
 }
 
 /* Ship one batch of the table's own-origin changes; *worked when anything moved. */

@@ -50,39 +50,62 @@ static uint64_t next_schema_stamp(const struct gy_ddb_table *cur)
 
 struct publish_job {
     struct gy_repl *r;
-    struct gy_ddb_table *t;   /* the new version (reference handed to the catalog) */
-    bool drop;                /* drop the local table instead */
+    struct gy_str name;       /* the table */
+    gy_repl_mutate_fn fn;     /* applies the change to a copy of the current definition */
+    void *arg;
+    struct gy_ddb_table *out; /* the published version (referenced), or NULL */
+    struct gy_error *err;
+    struct gy_arena *a;
 };
 
 static int publish_apply(struct gy_store_txn *txn, void *arg)
 {
     struct publish_job *pj = arg;
     struct gy_ddb_catalog *cat = pj->r->ddb->catalog;
-    struct gy_ddb_table *cur = gy_ddb_catalog_get(cat, gy_str_c(pj->t->name));
+    struct gy_ddb_table *cur = gy_ddb_catalog_get(cat, pj->name);
     int rc;
     if (!cur)
-        return GY_ENOTFOUND;
-    if (pj->drop) {
-        rc = gy_ddb_catalog_drop(cat, txn, cur);
+        return pj->err ? gy_error_set(pj->err, pj->a, GY_AWS_RESOURCE_NOT_FOUND,
+                                      "Requested resource not found: Table: %.*s not found",
+                                      (int)pj->name.len, pj->name.p)
+                       : GY_ENOTFOUND;
+    struct gy_ddb_table *nt = gy_ddb_table_clone(cur);
+    rc = pj->fn(nt, pj->arg);
+    if (rc == GY_EFALSE) {
+        /* Nothing to change. */
+        gy_ddb_table_unref(nt);
+        gy_ddb_table_unref(cur);
+        return 0;
+    }
+    if (rc) {
+        gy_ddb_table_unref(nt);
         gy_ddb_table_unref(cur);
         return rc;
     }
-    pj->t->schema_stamp = next_schema_stamp(cur);
+    nt->schema_stamp = next_schema_stamp(cur);
     gy_ddb_table_unref(cur);
-    gy_ddb_table_ref(pj->t);
-    rc = gy_ddb_catalog_replace(cat, txn, pj->t);
-    if (rc)
-        gy_ddb_table_unref(pj->t);
-    return rc;
+    gy_ddb_table_ref(nt);
+    rc = gy_ddb_catalog_replace(cat, txn, nt);
+    if (rc) {
+        gy_ddb_table_unref(nt);
+        gy_ddb_table_unref(nt);
+        return rc;
+    }
+    pj->out = nt;
+    return 0;
 }
 
-int gy_repl__publish(struct gy_repl *r, struct gy_ddb_table *t)
+int gy_repl__publish(struct gy_repl *r, struct gy_str name, gy_repl_mutate_fn fn, void *arg,
+                     struct gy_ddb_table **out, struct gy_error *err, struct gy_arena *a)
 {
-    struct publish_job pj = { r, t, false };
+    struct publish_job pj = { r, name, fn, arg, NULL, err, a };
     int rc = gy_store_run(r->ddb->store, publish_apply, &pj);
     if (rc == GY_EIO)
         gy_ddb_catalog_reload(r->ddb->catalog);
-    gy_ddb_table_unref(t);
+    if (out)
+        *out = pj.out;
+    else
+        gy_ddb_table_unref(pj.out);
     gy_repl__wake(r);
     return rc;
 }
@@ -133,6 +156,24 @@ static int define_apply(struct gy_store_txn *txn, void *arg)
             gy_ddb_table_unref(nt);
         gy_log_info("replication: created replica of %s from a peer's definition", nt->name);
         return rc;
+    }
+    /* Replica status only moves CREATING -> ACTIVE: keep what this region already knows is
+     * ACTIVE, and if that changes the definition, publish the merge under a newer stamp so
+     * every region ends with the same one. */
+    bool merged = false;
+    for (uint32_t i = 0; i < nt->nreplicas; i++) {
+        if (nt->replicas[i].status != GY_DDB_REPLICA_CREATING)
+            continue;
+        for (uint32_t k = 0; k < cur->nreplicas; k++)
+            if (strcmp(cur->replicas[k].region, nt->replicas[i].region) == 0 &&
+                cur->replicas[k].status == GY_DDB_REPLICA_ACTIVE) {
+                nt->replicas[i].status = GY_DDB_REPLICA_ACTIVE;
+                merged = true;
+            }
+    }
+    if (merged) {
+        uint64_t now = (uint64_t)gy_now_ms() << 16;
+        nt->schema_stamp = now > in->schema_stamp ? now : in->schema_stamp + 1;
     }
     nt->id = cur->id;
     memcpy(nt->table_id, cur->table_id, sizeof(nt->table_id));
@@ -267,6 +308,19 @@ static int change_replicas(struct gy_repl *r, struct gy_aws_req *req, struct gy_
     return 0;
 }
 
+struct change_args {
+    struct gy_repl *r;
+    struct gy_aws_req *req;
+    const struct gy_json *updates;
+    bool legacy;
+};
+
+static int change_mutate(struct gy_ddb_table *nt, void *arg)
+{
+    struct change_args *ca = arg;
+    return change_replicas(ca->r, ca->req, nt, ca->updates, ca->legacy);
+}
+
 static int update_replicas(void *ctx, struct gy_aws_req *req)
 {
     struct gy_repl *r = ctx;
@@ -278,21 +332,10 @@ static int update_replicas(void *ctx, struct gy_aws_req *req)
     const char *slash = memchr(name.p, '/', name.len);
     if (gy_str_startswith(name, GY_STR("arn:")) && slash)
         name = (struct gy_str){ slash + 1, name.len - (size_t)(slash + 1 - name.p) };
-    struct gy_ddb_table *cur = gy_ddb_catalog_get(r->ddb->catalog, name);
-    if (!cur)
-        return gy_error_set(&req->err, req->arena, GY_AWS_RESOURCE_NOT_FOUND,
-                            "Requested resource not found: Table: %.*s not found", (int)name.len,
-                            name.p);
-    struct gy_ddb_table *nt = gy_ddb_table_clone(cur);
-    gy_ddb_table_unref(cur);
-    int rc = change_replicas(r, req, nt, gy_json_get(req->body, "ReplicaUpdates"), false);
-    if (rc) {
-        gy_ddb_table_unref(nt);
-        return rc;
-    }
-    gy_ddb_table_ref(nt);
-    rc = gy_repl__publish(r, nt);
-    if (rc == 0) {
+    struct change_args ca = { r, req, gy_json_get(req->body, "ReplicaUpdates"), false };
+    struct gy_ddb_table *nt = NULL;
+    int rc = gy_repl__publish(r, name, change_mutate, &ca, &nt, &req->err, req->arena);
+    if (rc == 0 && nt) {
         gy_jw_obj_begin(&req->w);
         gy_jw_key(&req->w, "TableDescription");
         gy_ddb_table_describe(&req->w, nt, NULL, "ACTIVE");
@@ -400,15 +443,13 @@ static int create_global_table(struct gy_aws_req *req)
     else if (gy_json_parse(req->arena, b.p, b.len, &updates, &why))
         rc = GY_EINVAL;
     gy_buf_fini(&b);
-    if (rc == 0)
-        rc = change_replicas(r, req, nt, updates, true);
-    if (rc) {
-        gy_ddb_table_unref(nt);
+    gy_ddb_table_unref(nt);
+    if (rc)
         return rc;
-    }
-    gy_ddb_table_ref(nt);
-    rc = gy_repl__publish(r, nt);
-    if (rc == 0) {
+    struct change_args ca = { r, req, updates, true };
+    rc = gy_repl__publish(r, gy_json_str(gy_json_get(req->body, "GlobalTableName")), change_mutate,
+                          &ca, &nt, &req->err, req->arena);
+    if (rc == 0 && nt) {
         gy_jw_obj_begin(&req->w);
         gy_jw_key(&req->w, "GlobalTableDescription");
         global_description(&req->w, r, nt);
@@ -424,16 +465,12 @@ static int update_global_table(struct gy_aws_req *req)
     struct gy_ddb_table *t = global_table(r, req, true);
     if (!t)
         return GY_EAWS;
-    struct gy_ddb_table *nt = gy_ddb_table_clone(t);
     gy_ddb_table_unref(t);
-    int rc = change_replicas(r, req, nt, gy_json_get(req->body, "ReplicaUpdates"), true);
-    if (rc) {
-        gy_ddb_table_unref(nt);
-        return rc;
-    }
-    gy_ddb_table_ref(nt);
-    rc = gy_repl__publish(r, nt);
-    if (rc == 0) {
+    struct change_args ca = { r, req, gy_json_get(req->body, "ReplicaUpdates"), true };
+    struct gy_ddb_table *nt = NULL;
+    int rc = gy_repl__publish(r, gy_json_str(gy_json_get(req->body, "GlobalTableName")),
+                              change_mutate, &ca, &nt, &req->err, req->arena);
+    if (rc == 0 && nt) {
         gy_jw_obj_begin(&req->w);
         gy_jw_key(&req->w, "GlobalTableDescription");
         global_description(&req->w, r, nt);
