@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "aws/aws.h"
 #include "aws/credentials.h"
+#include "cli/cli.h"
 #include "core/errors.h"
 #include "core/log.h"
 #include "dynamodb/dynamodb.h"
@@ -205,6 +207,16 @@ int main(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "serve") == 0)
         return serve(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "up") == 0) {
+        char exe[4096];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+        if (n <= 0)
+            return 1;
+        exe[n] = '\0';
+        return gy_cli_up(argc - 1, argv + 1, exe);
+    }
+    if (argc >= 2 && strcmp(argv[1], "verify") == 0)
+        return gy_cli_verify(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "version") == 0) {
         printf("gyre %s\n", GYRE_VERSION);
         return 0;

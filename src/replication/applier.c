@@ -133,6 +133,12 @@ int gy_repl__handle_replicate(struct gy_aws_req *req)
 
     if (!table.p || !gy_json_is(recs, GY_JSON_ARRAY))
         return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION, "Malformed replication batch");
+    struct gy_str from = gy_json_str(gy_json_get(b, "origin"));
+    struct peer *sender = from.p ? gy_repl__peer(r, gy_arena_strndup(req->arena, from.p, from.len))
+                                 : NULL;
+    if (sender && __atomic_load_n(&sender->cut, __ATOMIC_RELAXED))
+        return gy_error_set(&req->err, req->arena, GY_AWS_SERVICE_UNAVAILABLE,
+                            "The link from %s is cut", sender->cfg.region);
     struct gy_ddb_table *t = gy_ddb_catalog_get(r->ddb->catalog, table);
     if (!t)
         return gy_error_set(&req->err, req->arena, GY_AWS_RESOURCE_NOT_FOUND,
@@ -176,6 +182,12 @@ int gy_repl__handle_replicate(struct gy_aws_req *req)
 int gy_repl__handle_table(struct gy_aws_req *req)
 {
     struct gy_repl *r = req->ctx;
+    struct gy_str from = gy_json_str(gy_json_get(req->body, "origin"));
+    struct peer *sender = from.p ? gy_repl__peer(r, gy_arena_strndup(req->arena, from.p, from.len))
+                                 : NULL;
+    if (sender && __atomic_load_n(&sender->cut, __ATOMIC_RELAXED))
+        return gy_error_set(&req->err, req->arena, GY_AWS_SERVICE_UNAVAILABLE,
+                            "The link from %s is cut", sender->cfg.region);
     struct gy_str def = gy_json_str(gy_json_get(req->body, "def"));
     if (!def.p)
         return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION, "Malformed table definition");
@@ -265,5 +277,34 @@ int gy_repl__handle_metrics(struct gy_aws_req *req)
     pthread_mutex_unlock(&r->stats_lock);
     gy_jw_arr_end(w);
     gy_jw_obj_end(w);
+    return 0;
+}
+
+/*
+ * POST /_gyre/links {"cut": ["eu-west-1", ...]} cuts this region's links to those peers (both
+ * directions as seen from here: nothing shipped to them, nothing accepted from them); every
+ * peer not listed is connected. For partition tests and drills; answers the resulting state.
+ */
+int gy_repl__handle_links(struct gy_aws_req *req)
+{
+    struct gy_repl *r = req->ctx;
+    const struct gy_json *cut = gy_json_get(req->body, "cut");
+    if (cut && !gy_json_is(cut, GY_JSON_ARRAY))
+        return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION, "cut must be a list");
+    for (size_t i = 0; cut && i < r->npeers; i++) {
+        bool c = false;
+        for (const struct gy_json *j = gy_json_child(cut); j; j = gy_json_next(j))
+            c |= gy_str_eqc(gy_json_str(j), r->peers[i].cfg.region);
+        __atomic_store_n(&r->peers[i].cut, c, __ATOMIC_RELAXED);
+    }
+    gy_repl__wake(r);
+    gy_jw_obj_begin(&req->w);
+    gy_jw_key(&req->w, "cut");
+    gy_jw_arr_begin(&req->w);
+    for (size_t i = 0; i < r->npeers; i++)
+        if (__atomic_load_n(&r->peers[i].cut, __ATOMIC_RELAXED))
+            gy_jw_cstr(&req->w, r->peers[i].cfg.region);
+    gy_jw_arr_end(&req->w);
+    gy_jw_obj_end(&req->w);
     return 0;
 }

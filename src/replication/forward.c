@@ -152,6 +152,12 @@ bool gy_repl__forward(void *ctx, struct gy_aws_req *req)
     struct peer *p = gy_repl__peer(r, req->auth.region);
     if (!p)
         return false;
+    if (__atomic_load_n(&p->cut, __ATOMIC_RELAXED)) {
+        gy_error_set(&req->err, req->arena, GY_AWS_SERVICE_UNAVAILABLE,
+                     "Region %s is unreachable: the link is cut", p->cfg.region);
+        gy_aws_req_complete(req, GY_EAWS);
+        return true;
+    }
     struct fwd_item *it = gy_arena_zalloc(req->arena, sizeof(*it));
     it->req = req;
     it->peer = p;

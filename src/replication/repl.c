@@ -43,6 +43,7 @@ int gy_repl_open(struct gy_ddb *ddb, struct gy_aws_router *router, const struct 
     gy_aws_router_add_route(router, "POST", "/_gyre/replicate", gy_repl__handle_replicate, r, true);
     gy_aws_router_add_route(router, "POST", "/_gyre/table", gy_repl__handle_table, r, true);
     gy_aws_router_add_route(router, "GET", "/_gyre/replication", gy_repl__handle_metrics, r, false);
+    gy_aws_router_add_route(router, "POST", "/_gyre/links", gy_repl__handle_links, r, true);
     gy_repl__global_ops_register(r);
     if (gy_repl__forward_start(r))
         return GY_EIO;

@@ -52,6 +52,7 @@ struct peer {
     struct gy_repl_client client;
     pthread_t thread;
     bool up;                    /* the last request reached the peer */
+    bool cut;                   /* link cut by an operator (POST /_gyre/links): no traffic */
     int64_t backoff_ms;         /* current retry delay */
     struct peer_table tables[GY_REPL_MAX_TABLES];
     size_t ntables;
@@ -98,6 +99,7 @@ void gy_repl__wake(struct gy_repl *r);
 int gy_repl__handle_replicate(struct gy_aws_req *req);
 int gy_repl__handle_table(struct gy_aws_req *req);
 int gy_repl__handle_metrics(struct gy_aws_req *req);
+int gy_repl__handle_links(struct gy_aws_req *req);
 
 /* tables.c: replica management and table-definition sync */
 int gy_repl__global_ops_register(struct gy_repl *r);

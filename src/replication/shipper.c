@@ -432,6 +432,10 @@ void *gy_repl__shipper_main(void *arg)
         if (stop)
             break;
         bool worked = false;
+        if (__atomic_load_n(&p->cut, __ATOMIC_RELAXED)) {
+            wait_ms(r, 50);
+            continue;
+        }
         int rc = ship_round(p, &worked);
         if (rc) {
             wait_ms(r, p->backoff_ms);
