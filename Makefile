@@ -25,6 +25,8 @@ DEPS_STAMP := build/.deps-ok
 
 .PHONY: all deps up down test unit e2e fuzz bench lint format clean
 
+include bench/bench.mk
+
 all: build/gyre
 
 # Install missing packages once per build tree (install-deps is idempotent and fast when done).
@@ -73,6 +75,7 @@ test: deps
 	$(MAKE) build/gyre
 	$(MAKE) unit
 	$(MAKE) e2e
+	$(MAKE) bench-smoke
 
 fuzz: $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do \
