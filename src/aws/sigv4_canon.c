@@ -486,13 +486,12 @@ static int append_canonical_headers(struct gy_buf *b, const struct gy_sigv4_requ
 void gy_sigv4__sha256_hex(const void *p, size_t n, char out[GY_SIGV4_HEX_LEN + 1])
 {
     unsigned char md[GY_SIGV4_HASH_LEN];
-    unsigned int mdlen = 0;
 
     if (n == 0) {
         memcpy(out, EMPTY_SHA256, sizeof(EMPTY_SHA256));
         return;
     }
-    EVP_Digest(p, n, md, &mdlen, EVP_sha256(), NULL);
+    gy_sigv4__digest(p, n, NULL, 0, md);
     gy_hex(md, GY_SIGV4_HASH_LEN, out);
 }
 

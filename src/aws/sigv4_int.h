@@ -40,4 +40,12 @@ void gy_sigv4__sha256_hex(const void *p, size_t n, char out[GY_SIGV4_HEX_LEN + 1
 /** IMF-fixdate ("Wed, 25 Nov 2026 00:46:04 GMT") to ms since the epoch; 0 or GY_EINVAL. */
 int gy_sigv4__parse_http_date(struct gy_str s, int64_t *out);
 
+#include <openssl/evp.h>
+
+/** SHA-256 fetched once (OpenSSL 3 looks implementations up per call otherwise). */
+const EVP_MD *gy_sigv4__sha256(void);
+/** SHA-256 of a || b (b may be empty) with a per-thread context. */
+void gy_sigv4__digest(const void *a, size_t an, const void *b, size_t bn,
+                      unsigned char out[GY_SIGV4_HASH_LEN]);
+
 #endif
