@@ -194,6 +194,7 @@ static int serve(int argc, char **argv)
 out:
     gy_http_server_destroy(http);
     gy_repl_close(repl); /* after the server: no request is using it any more */
+    gy_ddb_stop(ddb);    /* background jobs stop submitting before the store closes */
     gy_store_close(store); /* drains queued jobs first */
     gy_streams_close(streams);
     gy_ddb_close(ddb);

@@ -199,6 +199,8 @@ int gy_ddb__action_apply(struct gy_store_txn *txn, struct gy_aws_req *req, struc
         break;
     }
     }
+    if (new_item && gy_ddb__index_check(req, a->t, new_item))
+        return GY_EAWS;
     struct gy_ddb_change c = {
         .d = req->ctx,
         .t = a->t,
@@ -208,7 +210,11 @@ int gy_ddb__action_apply(struct gy_store_txn *txn, struct gy_aws_req *req, struc
         .new_item = new_item,
         .new_size = a->new_size,
     };
-    return gy_ddb__item_apply(txn, &c);
+    rc = gy_ddb__item_apply(txn, &c);
+    if (rc == GY_ETOOBIG)
+        return gy_error_set(&req->err, req->arena, GY_AWS_ITEM_COLLECTION_SIZE_LIMIT,
+                            "Item collection size limit exceeded");
+    return rc;
 }
 
 size_t gy_ddb__action_size(const struct gy_ddb_action *a)

@@ -52,9 +52,26 @@ int gy_ddb_catalog_drop(struct gy_ddb_catalog *c, struct gy_store_txn *txn, stru
 /** Queue background jobs that delete the items of dropped tables (call after a drop commits). */
 void gy_ddb_catalog_purge(struct gy_ddb_catalog *c);
 
+/**
+ * Start background backfill job chains for every GSI that is CREATING and has none running
+ * (at open, and after an UpdateTable that created one commits). Thread-safe.
+ */
+void gy_ddb_catalog_backfill(struct gy_ddb_catalog *c);
+/** The store the catalog lives in. */
+struct gy_store *gy_ddb_catalog_store(struct gy_ddb_catalog *c);
+/** Keep (or clear, NULL) the TTL sweeper's handle with the region's tables (ttl.c owns it). */
+void gy_ddb_catalog_set_sweeper(struct gy_ddb_catalog *c, void *sweeper);
+void *gy_ddb_catalog_sweeper(struct gy_ddb_catalog *c);
+
 /** Read a table's statistics (ItemCount, TableSizeBytes) in txn. */
 void gy_ddb_stats_read(struct gy_store_txn *txn, uint32_t table_id, struct gy_ddb_table_stats *out);
 /** Add deltas to a table's statistics (writer thread). */
 int gy_ddb_stats_add(struct gy_store_txn *txn, uint32_t table_id, int64_t items, int64_t bytes);
+/** Read each index's ItemCount and IndexSizeBytes into out->idx[] (parallel to t->indexes). */
+void gy_ddb_index_stats_read(struct gy_store_txn *txn, const struct gy_ddb_table *t,
+                             struct gy_ddb_table_stats *out);
+/** Add deltas to one index's statistics (writer thread). */
+int gy_ddb_index_stats_add(struct gy_store_txn *txn, uint32_t table_id, uint32_t index_id,
+                           int64_t items, int64_t bytes);
 
 #endif

@@ -72,12 +72,20 @@ int gy_ddb_open(struct gy_store *store, const char *region, const char *account,
     return 0;
 }
 
+void gy_ddb_stop(struct gy_ddb *d)
+{
+    if (!d || d->stopped)
+        return;
+    gy_ddb__ttl_stop(d);
+    gy_ddb__log_stop(d);
+    d->stopped = true;
+}
+
 void gy_ddb_close(struct gy_ddb *d)
 {
     if (!d)
         return;
-    gy_ddb__ttl_stop(d);
-    gy_ddb__log_stop(d);
+    gy_ddb_stop(d);
     gy_ddb_catalog_close(d->catalog);
     gy_free(d);
 }

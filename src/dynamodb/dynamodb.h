@@ -33,10 +33,13 @@ struct gy_ddb {
     pthread_mutex_t maint_lock;      /* guards maint_stop */
     pthread_cond_t maint_cond;
     bool maint_stop;
+    bool stopped;                    /* gy_ddb_stop ran */
 };
 
 /** Open the service over an open store (loads the catalog). Returns 0 or GY_EIO. */
 int gy_ddb_open(struct gy_store *store, const char *region, const char *account, struct gy_ddb **out);
+/** Stop the background threads (TTL sweeper, change-log trimming); call before the store closes. */
+void gy_ddb_stop(struct gy_ddb *d);
 void gy_ddb_close(struct gy_ddb *d);
 /** The service description to register with the router. */
 const struct gy_aws_service *gy_ddb_service(struct gy_ddb *d);

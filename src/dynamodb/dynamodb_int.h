@@ -233,3 +233,81 @@ struct gy_ddb_job {
 
 /** Submit j; returns GY_PENDING (the request completes later) or an error. */
 int gy_ddb__submit(struct gy_aws_req *req, struct gy_ddb_job *j);
+
+/* ---- index.c: secondary index entries; ttl.c: Time to Live (see docs/dynamodb.md) ---- */
+
+struct gy_ddb_index;
+struct gy_ddb_change;
+struct gy_jw;
+
+/**
+ * Writer thread, inside gy_ddb__item_apply: bring every index of the table's current version
+ * in step with change c (delete, insert or replace entries; statistics; item-collection sizes
+ * for tables with LSIs). Returns 0, GY_EINVAL when the new item has an index key of the wrong
+ * type (callers check with gy_ddb__index_check first), GY_ETOOBIG when an item collection
+ * would pass 10 GB (ItemCollectionSizeLimitExceededException), or a storage error.
+ */
+int gy_ddb__index_apply(struct gy_store_txn *txn, const struct gy_ddb_change *c);
+/**
+ * Check the index key attributes of an item about to be written (type, non-empty, size) for
+ * every index of t's current version; records DynamoDB's ValidationException ("Type mismatch
+ * for Index Key ...") and returns GY_EAWS, or 0. Any thread.
+ */
+int gy_ddb__index_check(struct gy_aws_req *req, const struct gy_ddb_table *t,
+                        const struct gy_ddb_map *item);
+/**
+ * Append item's entry key in index ix of t. GY_ENOTFOUND when the item is not in the index
+ * (an index key attribute is absent), GY_EINVAL when one is of the wrong type or unusable.
+ */
+int gy_ddb__index_key(struct gy_buf *b, const struct gy_ddb_table *t, const struct gy_ddb_index *ix,
+                      const struct gy_ddb_map *item);
+/** Append the key prefix shared by every entry of index partition pk. */
+int gy_ddb__index_partition_prefix(struct gy_buf *b, const struct gy_ddb_index *ix,
+                                   const struct gy_ddb_value *pk);
+/** The attributes of item that ix projects (values shared with item; array from a). */
+void gy_ddb__index_project(struct gy_arena *a, const struct gy_ddb_table *t,
+                           const struct gy_ddb_index *ix, const struct gy_ddb_map *item,
+                           struct gy_ddb_map *out);
+/** Backfill: add item's entry to ix unless present (writer thread). 0 or a storage error. */
+int gy_ddb__index_backfill_item(struct gy_store_txn *txn, const struct gy_ddb_table *t,
+                                const struct gy_ddb_index *ix, const struct gy_ddb_map *item,
+                                struct gy_arena *a);
+/**
+ * Write units a change costs index ix, by DynamoDB's rules: 0 when the index is untouched, one
+ * write of the entry's size (1 KB units) to add, update or remove an entry, two when the
+ * index key changes.
+ */
+double gy_ddb__index_write_units(const struct gy_ddb_table *t, const struct gy_ddb_index *ix,
+                                 const struct gy_ddb_map *old, const struct gy_ddb_map *new_item);
+/**
+ * Write "ConsumedCapacity" for one table: the total, and with INDEXES (rcc 2) "Table" and
+ * "GlobalSecondaryIndexes"/"LocalSecondaryIndexes" from ix_units (parallel to t->indexes;
+ * negative = index not involved; NULL = none).
+ */
+void gy_ddb__capacity_ix(struct gy_jw *w, const struct gy_ddb_table *t, int rcc, bool is_read,
+                         double table_units, const double *ix_units);
+/** The same for a single-item write from old to new_item (either may be NULL). */
+void gy_ddb__write_capacity_ix(struct gy_jw *w, const struct gy_ddb_table *t, int rcc,
+                               double table_units, const struct gy_ddb_map *old,
+                               const struct gy_ddb_map *new_item);
+/** Bytes of pk's item collection (items plus LSI entries) in txn; 0 when unknown. */
+int gy_ddb__collection_size(struct gy_store_txn *txn, const struct gy_ddb_table *t,
+                            const struct gy_ddb_value *pk, uint64_t *bytes);
+/**
+ * Write "ItemCollectionMetrics" (ReturnItemCollectionMetrics SIZE) for item's partition when
+ * t has LSIs; nothing otherwise. Opens its own read transaction.
+ */
+void gy_ddb__collection_metrics(struct gy_jw *w, struct gy_ddb *d, const struct gy_ddb_table *t,
+                                const struct gy_ddb_map *item);
+
+/** UpdateTimeToLive and DescribeTimeToLive. */
+int gy_ddb__update_ttl(struct gy_aws_req *req);
+/** (gy_ddb__describe_ttl is declared with the other handlers above.) */
+/**
+ * Start the TTL sweeper of d (interval from GYRE_TTL_SWEEP_MS, default 60000 ms): each
+ * interval it deletes expired items of tables with TTL enabled, in writer-thread jobs of
+ * bounded size, each deletion through gy_ddb__item_apply with by_service. Returns 0 or GY_EIO.
+ */
+int gy_ddb__ttl_start(struct gy_ddb *d);
+/** Stop and join the sweeper (before the store closes). NULL-safe and idempotent. */
+void gy_ddb__ttl_stop(struct gy_ddb *d);

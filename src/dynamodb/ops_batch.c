@@ -55,8 +55,14 @@ static void batch_write_respond(struct gy_ddb_job *j)
     struct batch_write *bw = j->data;
     struct gy_jw *w = &j->req->w;
     double *units = gy_arena_calloc(j->req->arena, bw->n ? bw->n : 1, sizeof(*units));
-    for (size_t i = 0; i < bw->n; i++)
-        units[i] = gy_ddb__write_units(gy_ddb__action_size(&bw->acts[i]));
+    for (size_t i = 0; i < bw->n; i++) {
+        const struct gy_ddb_action *a = &bw->acts[i];
+        units[i] = gy_ddb__write_units(gy_ddb__action_size(a));
+        for (uint32_t k = 0; k < a->t->nindexes; k++)
+            units[i] += gy_ddb__index_write_units(a->t, &a->t->indexes[k],
+                                                  a->had_old ? &a->old : NULL,
+                                                  a->kind == GY_DDB_ACT_DELETE ? NULL : &a->new_item);
+    }
     gy_jw_obj_begin(w);
     gy_jw_key(w, "UnprocessedItems");
     gy_jw_obj_begin(w);

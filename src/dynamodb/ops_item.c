@@ -20,6 +20,7 @@ struct item_op {
     struct gy_ddb_action a;  /* the write */
     enum ret_values rv;      /* ReturnValues */
     int rcc;                 /* ReturnConsumedCapacity */
+    bool metrics;            /* ReturnItemCollectionMetrics SIZE */
 };
 
 static int parse_return_values(struct gy_aws_req *req, bool allow_updates, enum ret_values *out)
@@ -90,7 +91,13 @@ static void write_respond(struct gy_ddb_job *j)
         gy_jw_key(w, "Attributes");
         gy_ddb_map_to_json(w, &out);
     }
-    gy_ddb__write_capacity(w, a->t, op->rcc, gy_ddb__write_units(gy_ddb__action_size(a)), false);
+    gy_ddb__write_capacity_ix(w, a->t, op->rcc, gy_ddb__write_units(gy_ddb__action_size(a)),
+                              a->had_old ? &a->old : NULL,
+                              a->kind == GY_DDB_ACT_DELETE ? NULL : &a->new_item);
+    if (op->metrics) {
+        const struct gy_ddb_map *img = a->kind == GY_DDB_ACT_DELETE ? &a->old : &a->new_item;
+        gy_ddb__collection_metrics(w, req->ctx, a->t, img);
+    }
     gy_jw_obj_end(w);
 }
 
@@ -105,6 +112,14 @@ static int submit_write(struct gy_aws_req *req, enum gy_ddb_act_kind kind, int e
     op->rcc = gy_ddb__rcc_arg(req);
     if (op->rcc < 0)
         return GY_EAWS;
+    struct gy_str rim = gy_json_str(gy_json_get(req->body, "ReturnItemCollectionMetrics"));
+    if (rim.p && !gy_str_eqc(rim, "SIZE") && !gy_str_eqc(rim, "NONE"))
+        return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION,
+                            "1 validation error detected: Value '%s' at "
+                            "'returnItemCollectionMetrics' failed to satisfy constraint: Member "
+                            "must satisfy enum value set: [SIZE, NONE]",
+                            rim.p);
+    op->metrics = rim.p && gy_str_eqc(rim, "SIZE");
     struct gy_ddb_job *j = gy_arena_zalloc(req->arena, sizeof(*j));
     j->data = op;
     j->apply = write_apply;

@@ -7,12 +7,19 @@
  * partition the table exactly. Both read in one LMDB read transaction (never blocking writers),
  * apply Limit and the 1 MB page size to items read before the filter (as DynamoDB does), then
  * filter and project, and return LastEvaluatedKey when they stop early.
+ *
+ * With IndexName they read the index's entries (GY_DB_INDEX, layout in index.c) the same way:
+ * an index partition is a key range sorted by index sort key, then by table key. A GSI entry
+ * holds the projected attributes, so a GSI read never touches the base table; an LSI read
+ * that needs attributes the index does not project (Select ALL_ATTRIBUTES, a projection or a
+ * filter naming them) fetches the base item, as DynamoDB does (and charges it to the table).
  */
 #include <string.h>
 
 #include "core/json.h"
 #include "dynamodb/dynamodb_int.h"
 #include "dynamodb/expr/expr.h"
+#include "dynamodb/index.h"
 #include "store/store.h"
 
 #define PAGE_BYTES (1u << 20) /* DynamoDB's 1 MB page */
@@ -28,6 +35,11 @@ struct sk_cond {
 /* Everything one Query or Scan page needs. */
 struct read_plan {
     struct gy_ddb_table *t;
+    const struct gy_ddb_index *ix;   /* IndexName, or NULL for the table */
+    const struct gy_ddb_attrdef *hk; /* the key schema read: the table's or the index's */
+    const struct gy_ddb_attrdef *rk; /* its sort key, or NULL */
+    enum gy_store_db db;             /* GY_DB_ITEMS or GY_DB_INDEX */
+    bool fetch_base;                 /* LSI: read base items for non-projected attributes */
     struct gy_ddb_exprs ex;
     const struct gy_ddb_value *pk;   /* Query: the partition */
     struct sk_cond sk;               /* Query: the sort-key condition */
@@ -55,11 +67,33 @@ static int parse_common(struct gy_aws_req *req, struct read_plan *p)
     const struct gy_json *b = req->body;
     const struct gy_json *j;
 
-    if (gy_json_get(b, "IndexName")) {
-        struct gy_str idx = gy_json_str(gy_json_get(b, "IndexName"));
-        return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION,
-                            "The table does not have the specified index: %.*s", (int)idx.len,
-                            idx.p ? idx.p : "");
+    p->hk = &p->t->hash;
+    p->rk = p->t->range.name ? &p->t->range : NULL;
+    p->db = GY_DB_ITEMS;
+    if ((j = gy_json_get(b, "IndexName"))) {
+        struct gy_str idx = gy_json_str(j);
+        if (!idx.p)
+            return gy_error_set(&req->err, req->arena, GY_AWS_SERIALIZATION,
+                                "Unexpected value type in payload: IndexName");
+        if (idx.len < 3 || idx.len > 255)
+            return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION,
+                                "1 validation error detected: Value '%.*s' at 'indexName' failed "
+                                "to satisfy constraint: Member must have length %s",
+                                (int)idx.len, idx.p,
+                                idx.len < 3 ? "greater than or equal to 3"
+                                            : "less than or equal to 255");
+        p->ix = gy_ddb_index_find(p->t, idx);
+        if (!p->ix)
+            return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION,
+                                "The table does not have the specified index: %.*s", (int)idx.len,
+                                idx.p);
+        if (!p->ix->local && p->ix->backfilling)
+            return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION,
+                                "Cannot read from backfilling global secondary index: %s",
+                                p->ix->name);
+        p->hk = &p->ix->hash;
+        p->rk = p->ix->range.name ? &p->ix->range : NULL;
+        p->db = GY_DB_INDEX;
     }
     if ((j = gy_json_get(b, "Limit"))) {
         if (!gy_json_int(j, &p->limit))
@@ -75,6 +109,8 @@ static int parse_common(struct gy_aws_req *req, struct read_plan *p)
     if ((j = gy_json_get(b, "ConsistentRead")) && !gy_json_bool(j, &p->consistent))
         return gy_error_set(&req->err, req->arena, GY_AWS_SERIALIZATION,
                             "Unexpected value type in payload: ConsistentRead");
+    if (p->consistent && p->ix && !p->ix->local)
+        return bad(req, "Consistent reads are not supported on global secondary indexes");
     p->rcc = gy_ddb__rcc_arg(req);
     if (p->rcc < 0)
         return GY_EAWS;
@@ -83,15 +119,29 @@ static int parse_common(struct gy_aws_req *req, struct read_plan *p)
     const char *pname = gy_json_get(b, "ProjectionExpression") ? "ProjectionExpression"
                                                                : "AttributesToGet";
     if (!sel.p) {
-        p->select = has_proj ? SEL_SPECIFIC : SEL_ALL;
+        p->select = has_proj ? SEL_SPECIFIC : p->ix ? SEL_PROJECTED : SEL_ALL;
     } else if (gy_str_eqc(sel, "ALL_ATTRIBUTES")) {
         p->select = SEL_ALL;
         if (has_proj)
             return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION,
                                 "Cannot specify the %s when choosing to get ALL_ATTRIBUTES", pname);
+        if (p->ix && !p->ix->local && p->ix->proj != GY_DDB_PROJ_ALL)
+            return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION,
+                                "One or more parameter values were invalid: Select type "
+                                "ALL_ATTRIBUTES is not supported for global secondary index %s "
+                                "because its projection type is not ALL",
+                                p->ix->name);
+        p->fetch_base = p->ix && p->ix->proj != GY_DDB_PROJ_ALL;
     } else if (gy_str_eqc(sel, "ALL_PROJECTED_ATTRIBUTES")) {
-        return bad(req, "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an "
-                        "IndexName");
+        if (!p->ix)
+            return bad(req, "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an "
+                            "IndexName");
+        p->select = SEL_PROJECTED;
+        if (has_proj)
+            return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION,
+                                "Cannot specify the %s when choosing to get "
+                                "ALL_PROJECTED_ATTRIBUTES",
+                                pname);
     } else if (gy_str_eqc(sel, "SPECIFIC_ATTRIBUTES")) {
         p->select = SEL_SPECIFIC;
         if (!has_proj)
@@ -112,7 +162,45 @@ static int parse_common(struct gy_aws_req *req, struct read_plan *p)
     return 0;
 }
 
-/* ExclusiveStartKey: exactly the table's key attributes; returns its storage key. */
+/* ExclusiveStartKey of an index read: the table's and the index's key attributes. */
+static int parse_index_esk(struct gy_aws_req *req, struct read_plan *p, const struct gy_json *j,
+                           const struct gy_ddb_value **pk)
+{
+    struct gy_ddb_map m;
+    struct gy_buf b;
+    const struct gy_ddb_attrdef *defs[4] = { &p->t->hash, p->t->range.name ? &p->t->range : NULL,
+                                             &p->ix->hash, p->ix->range.name ? &p->ix->range : NULL };
+    uint32_t want = 0;
+    if (gy_ddb_map_from_json(req->arena, j, &m, &req->err))
+        return GY_EAWS;
+    for (int i = 0; i < 4; i++) {
+        if (!defs[i])
+            continue;
+        bool dup = false;
+        for (int k = 0; k < i; k++)
+            dup |= defs[k] && strcmp(defs[k]->name, defs[i]->name) == 0;
+        want += !dup;
+        const struct gy_ddb_value *v = gy_ddb_map_get(&m, gy_str_c(defs[i]->name));
+        if (!v || v->type != defs[i]->type)
+            return bad(req, "The provided starting key is invalid: The provided key element does "
+                            "not match the schema");
+    }
+    if (m.n != want)
+        return bad(req, "The provided starting key is invalid: The provided key element does not "
+                        "match the schema");
+    gy_buf_init(&b, 16384);
+    int rc = gy_ddb__index_key(&b, p->t, p->ix, &m);
+    if (rc == 0)
+        p->esk = gy_arena_strdup(req->arena, gy_buf_str(&b));
+    gy_buf_fini(&b);
+    if (rc)
+        return bad(req, "The provided starting key is invalid: The provided key element does not "
+                        "match the schema");
+    *pk = gy_ddb_map_get(&m, gy_str_c(p->ix->hash.name));
+    return 0;
+}
+
+/* ExclusiveStartKey: exactly the key attributes read; returns its storage key. */
 static int parse_esk(struct gy_aws_req *req, struct read_plan *p, const struct gy_ddb_value **pk)
 {
     const struct gy_json *j = gy_json_get(req->body, "ExclusiveStartKey");
@@ -120,6 +208,8 @@ static int parse_esk(struct gy_aws_req *req, struct read_plan *p, const struct g
     *pk = NULL;
     if (!j)
         return 0;
+    if (p->ix)
+        return parse_index_esk(req, p, j, pk);
     if (gy_ddb__key_arg(req, p->t, j, pk, &sk)) {
         const char *m = req->err.message;
         return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION,
@@ -136,19 +226,19 @@ static bool is_key_path(const struct gy_expr *e, const char *name)
            gy_str_eqc(e->u.path.e[0].name, name);
 }
 
-static int collect_conjuncts(struct gy_aws_req *req, const struct gy_expr *e,
-                             const struct gy_expr **out, int *n)
+#define MAX_CONJUNCTS 8
+
+/* The AND-ed conditions of a key condition (at most MAX_CONJUNCTS; the count is checked later). */
+static void collect_conjuncts(const struct gy_expr *e, const struct gy_expr **out, int *n)
 {
     if (e->kind == GY_EXPR_AND) {
         for (uint32_t i = 0; i < e->nargs; i++)
-            if (collect_conjuncts(req, e->args[i], out, n))
-                return GY_EAWS;
-        return 0;
+            collect_conjuncts(e->args[i], out, n);
+        return;
     }
-    if (*n >= 2)
-        return bad(req, "Conditions can be of length 1 or 2 only");
-    out[(*n)++] = e;
-    return 0;
+    if (*n < MAX_CONJUNCTS)
+        out[*n] = e;
+    (*n)++;
 }
 
 static const char *op_name(enum gy_expr_kind k)
@@ -168,35 +258,50 @@ static const char *op_name(enum gy_expr_kind k)
 }
 
 /* The key attribute a simple comparison is about (path on the left), and its operands. */
-static int key_cmp(struct gy_aws_req *req, const struct gy_expr *c, const char **attr,
-                   const struct read_plan *p, struct sk_cond *out)
+/* Only comparisons, BETWEEN and begins_with may appear in a key condition. */
+static int key_op_check(struct gy_aws_req *req, const struct read_plan *p, const struct gy_expr *c)
 {
-    const struct gy_ddb_table *t = p->t;
     switch (c->kind) {
     case GY_EXPR_EQ: case GY_EXPR_LT: case GY_EXPR_LE: case GY_EXPR_GT: case GY_EXPR_GE:
     case GY_EXPR_BETWEEN: case GY_EXPR_BEGINS_WITH:
-        break;
+        return 0;
     default:
+        if (p->ex.keycond_legacy)
+            return bad(req, "Attempted conditional constraint is not an indexable operation");
         return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION,
                             "Invalid operator used in KeyConditionExpression: %s",
                             op_name(c->kind));
     }
+}
+
+/* The top-level attribute a key comparison is about, or an empty string. */
+static struct gy_str key_lhs(const struct gy_expr *c)
+{
+    const struct gy_expr *lhs = c->nargs ? c->args[0] : NULL;
+    if (!lhs || lhs->kind != GY_EXPR_PATH || lhs->u.path.n != 1 || lhs->u.path.e[0].is_index)
+        return GY_STR_NULL;
+    return lhs->u.path.e[0].name;
+}
+
+static int key_cmp(struct gy_aws_req *req, const struct gy_expr *c, const char **attr,
+                   const struct read_plan *p, struct sk_cond *out, bool hk_named)
+{
+    const struct gy_ddb_attrdef *hk = p->hk, *rk = p->rk;
     const struct gy_expr *lhs = c->args[0];
     if (lhs->kind != GY_EXPR_PATH || lhs->u.path.n != 1)
         return bad(req, "Query key condition not supported");
     for (uint32_t i = 1; i < c->nargs; i++)
         if (c->args[i]->kind != GY_EXPR_VALUE)
             return bad(req, "Query key condition not supported");
-    if (is_key_path(lhs, t->hash.name))
-        *attr = t->hash.name;
-    else if (t->range.name && is_key_path(lhs, t->range.name))
-        *attr = t->range.name;
+    if (is_key_path(lhs, hk->name))
+        *attr = hk->name;
+    else if (rk && is_key_path(lhs, rk->name))
+        *attr = rk->name;
     else
         return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION,
                             "Query condition missed key schema element: %s",
-                            t->range.name && !is_key_path(lhs, t->hash.name) ? t->hash.name
-                                                                                : t->range.name);
-    enum gy_ddb_type want = *attr == t->hash.name ? t->hash.type : t->range.type;
+                            hk_named && rk ? rk->name : hk->name);
+    enum gy_ddb_type want = *attr == hk->name ? hk->type : rk->type;
     for (uint32_t i = 1; i < c->nargs; i++)
         if (c->args[i]->u.value->type != want)
             return bad(req, "One or more parameter values were invalid: Condition parameter type "
@@ -212,22 +317,38 @@ static int key_cmp(struct gy_aws_req *req, const struct gy_expr *c, const char *
 
 static int analyze_keycond(struct gy_aws_req *req, struct read_plan *p)
 {
-    const struct gy_expr *conj[2];
+    const struct gy_expr *conj[MAX_CONJUNCTS];
     int n = 0;
     const struct gy_expr *kc = p->ex.keycond;
 
     if (!kc)
         return bad(req, "Either the KeyConditions or KeyConditionExpression parameter must be "
                         "specified in the request.");
-    if (collect_conjuncts(req, kc, conj, &n))
-        return GY_EAWS;
+    collect_conjuncts(kc, conj, &n);
+    int seen = n < MAX_CONJUNCTS ? n : MAX_CONJUNCTS;
+    for (int i = 0; i < seen; i++)
+        if (key_op_check(req, p, conj[i]))
+            return GY_EAWS;
+    /* DynamoDB reports a repeated key before the number of conditions. */
+    bool hk_named = false;
+    for (int i = 0; i < seen; i++) {
+        struct gy_str a = key_lhs(conj[i]);
+        hk_named |= gy_str_eqc(a, p->hk->name);
+        for (int k = 0; a.p && k < i; k++)
+            if (gy_str_eq(a, key_lhs(conj[k])))
+                return bad(req, "KeyConditionExpressions must only contain one condition per key");
+    }
+    if (n > 2)
+        return bad(req, "Conditions can be of length 1 or 2 only");
+    if (n == 2 && !p->rk)
+        return bad(req, "Query key condition not supported");
     bool have_pk = false, have_sk = false;
     for (int i = 0; i < n; i++) {
         const char *attr = NULL;
         struct sk_cond c = { 0 };
-        if (key_cmp(req, conj[i], &attr, p, &c))
+        if (key_cmp(req, conj[i], &attr, p, &c, hk_named))
             return GY_EAWS;
-        if (attr == p->t->hash.name) {
+        if (attr == p->hk->name) {
             if (have_pk)
                 return bad(req, "KeyConditionExpressions must only contain one condition per key");
             if (c.op != GY_EXPR_EQ)
@@ -243,7 +364,7 @@ static int analyze_keycond(struct gy_aws_req *req, struct read_plan *p)
     }
     if (!have_pk)
         return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION,
-                            "Query condition missed key schema element: %s", p->t->hash.name);
+                            "Query condition missed key schema element: %s", p->hk->name);
     if (p->sk.op == GY_EXPR_BETWEEN && gy_ddb_value_cmp(p->sk.a, p->sk.b) > 0)
         return bad(req, "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound "
                         "to be greater than or equal to lower bound");
@@ -257,10 +378,12 @@ static int filter_key_check(struct gy_aws_req *req, const struct read_plan *p, c
         return 0;
     if (e->kind == GY_EXPR_PATH) {
         struct gy_str n = e->u.path.e[0].name;
-        if (gy_ddb_table_is_key(p->t, n))
+        if (gy_str_eqc(n, p->hk->name) || (p->rk && gy_str_eqc(n, p->rk->name)))
             return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION,
-                                "Filter Expression can only contain non-primary key attributes: "
-                                "Primary key attribute: %.*s",
+                                "%s can only contain non-primary key attributes: Primary key "
+                                "attribute: %.*s",
+                                gy_json_get(req->body, "QueryFilter") ? "QueryFilter"
+                                                                       : "Filter Expression",
                                 (int)n.len, n.p);
         return 0;
     }
@@ -291,11 +414,41 @@ static struct gy_str sk_bound(struct gy_aws_req *req, const struct read_plan *p,
     return s;
 }
 
+static struct gy_str prefix_end(struct gy_arena *a, struct gy_str prefix);
+
+/*
+ * Index entries continue after the sort key with the table key (index.c), so a bound on the
+ * index sort key stands for every entry that starts with it: "<= v" ends after them, "> v"
+ * starts after them, "= v" is a prefix.
+ */
+static void widen_for_index(struct gy_aws_req *req, struct read_plan *p)
+{
+    switch (p->sk.op) {
+    case GY_EXPR_EQ:
+        p->prefix = p->lo;
+        p->lo = p->hi = GY_STR_NULL;
+        break;
+    case GY_EXPR_LE:
+    case GY_EXPR_BETWEEN:
+        p->hi = prefix_end(req->arena, p->hi);
+        p->hi_incl = false;
+        break;
+    case GY_EXPR_GT:
+        p->lo = prefix_end(req->arena, p->lo);
+        p->lo_incl = true;
+        break;
+    default:
+        break;
+    }
+}
+
 static int plan_query_range(struct gy_aws_req *req, struct read_plan *p)
 {
     struct gy_buf b;
     gy_buf_init(&b, 16384);
-    if (gy_ddb__partition_prefix(&b, p->t, p->pk)) {
+    int prc = p->ix ? gy_ddb__index_partition_prefix(&b, p->ix, p->pk)
+                    : gy_ddb__partition_prefix(&b, p->t, p->pk);
+    if (prc) {
         gy_buf_fini(&b);
         return bad(req, "Key is too large");
     }
@@ -328,6 +481,8 @@ static int plan_query_range(struct gy_aws_req *req, struct read_plan *p)
         p->lo_incl = true;
     if (p->hi.len > 400)
         p->hi_incl = true;
+    if (p->ix)
+        widen_for_index(req, p);
     return 0;
 }
 
@@ -336,7 +491,7 @@ static bool sk_matches(const struct read_plan *p, const struct gy_ddb_map *item)
 {
     if (!p->sk.op)
         return true;
-    const struct gy_ddb_value *v = gy_ddb_map_get(item, gy_str_c(p->t->range.name));
+    const struct gy_ddb_value *v = gy_ddb_map_get(item, gy_str_c(p->rk->name));
     if (!v || v->type != p->sk.a->type)
         return false;
     int c = gy_ddb_value_cmp(v, p->sk.a);
@@ -428,17 +583,23 @@ static int seek_first(struct gy_aws_req *req, struct gy_store_cursor *cur, const
     return rc;
 }
 
-static void write_key(struct gy_jw *w, const struct gy_ddb_table *t, const struct gy_ddb_map *item)
+/* LastEvaluatedKey: the table's key attributes, and the index's for an index read. */
+static void write_key(struct gy_jw *w, const struct read_plan *p, const struct gy_ddb_map *item)
 {
-    struct gy_ddb_attr attrs[2];
+    const struct gy_ddb_attrdef *defs[4] = { &p->t->hash, p->t->range.name ? &p->t->range : NULL,
+                                             p->ix ? &p->ix->hash : NULL,
+                                             p->ix && p->ix->range.name ? &p->ix->range : NULL };
+    struct gy_ddb_attr attrs[4];
     struct gy_ddb_map key = { attrs, 0 };
-    const struct gy_ddb_value *pk = gy_ddb_map_get(item, gy_str_c(t->hash.name));
-    if (pk)
-        attrs[key.n++] = (struct gy_ddb_attr){ gy_str_c(t->hash.name), *pk };
-    if (t->range.name) {
-        const struct gy_ddb_value *sk = gy_ddb_map_get(item, gy_str_c(t->range.name));
-        if (sk)
-            attrs[key.n++] = (struct gy_ddb_attr){ gy_str_c(t->range.name), *sk };
+    for (int i = 0; i < 4; i++) {
+        bool dup = false;
+        if (!defs[i])
+            continue;
+        for (uint32_t k = 0; k < key.n; k++)
+            dup |= gy_str_eqc(attrs[k].name, defs[i]->name);
+        const struct gy_ddb_value *v = gy_ddb_map_get(item, gy_str_c(defs[i]->name));
+        if (v && !dup)
+            attrs[key.n++] = (struct gy_ddb_attr){ gy_str_c(defs[i]->name), *v };
     }
     gy_ddb_map_sort(&key);
     gy_ddb_map_to_json(w, &key);
@@ -449,6 +610,50 @@ static void end_read(void *txn)
     gy_store_read_end(txn);
 }
 
+/* True when an expression names a top-level attribute the plan's LSI does not project. */
+static bool needs_base(const struct read_plan *p, const struct gy_expr *e)
+{
+    if (!e)
+        return false;
+    if (e->kind == GY_EXPR_PATH)
+        return !gy_ddb_index_projects(p->t, p->ix, e->u.path.e[0].name);
+    for (uint32_t i = 0; i < e->nargs; i++)
+        if (needs_base(p, e->args[i]))
+            return true;
+    return false;
+}
+
+/* LSI reads fetch the base item when asked for attributes the index does not hold. */
+static void plan_fetch(struct read_plan *p)
+{
+    if (!p->ix || !p->ix->local || p->ix->proj == GY_DDB_PROJ_ALL)
+        return;
+    p->fetch_base |= needs_base(p, p->ex.filter);
+    for (uint32_t i = 0; p->ex.proj && i < p->ex.proj->n; i++)
+        if (!gy_ddb_index_projects(p->t, p->ix, p->ex.proj->p[i].e[0].name))
+            p->fetch_base = true;
+}
+
+/*
+ * The base item of an index entry (for an LSI fetch), or NULL when it is gone (cannot happen
+ * within one snapshot). *bytes gets its size.
+ */
+static const struct gy_ddb_map *fetch_base(struct gy_aws_req *req, struct gy_store_txn *txn,
+                                           const struct read_plan *p,
+                                           const struct gy_ddb_map *entry, size_t *bytes)
+{
+    const struct gy_ddb_value *pk = gy_ddb_map_get(entry, gy_str_c(p->t->hash.name));
+    const struct gy_ddb_value *sk =
+        p->t->range.name ? gy_ddb_map_get(entry, gy_str_c(p->t->range.name)) : NULL;
+    struct gy_ddb_map *base = gy_arena_zalloc(req->arena, sizeof(*base));
+    struct gy_str key;
+    *bytes = 0;
+    if (!pk || gy_ddb__storage_key(req->arena, p->t, pk, sk, &key) ||
+        gy_ddb__item_load(txn, req->arena, key, false, base, bytes))
+        return NULL;
+    return base;
+}
+
 static int run_page(struct gy_aws_req *req, struct read_plan *p)
 {
     struct gy_ddb *d = req->ctx;
@@ -457,15 +662,16 @@ static int run_page(struct gy_aws_req *req, struct read_plan *p)
     struct gy_str k, v;
     struct gy_jw *w = &req->w;
     int64_t count = 0, scanned = 0;
-    size_t bytes = 0;
+    size_t bytes = 0, base_bytes = 0;
     struct gy_ddb_map last = { 0 };
     bool stopped = false;
 
+    plan_fetch(p);
     int rc = gy_store_read_begin(d->store, &txn);
     if (rc)
         return rc;
     gy_arena_add_cleanup(req->arena, end_read, txn);
-    rc = gy_store_cursor_open(txn, GY_DB_ITEMS, &cur);
+    rc = gy_store_cursor_open(txn, p->db, &cur);
     if (rc)
         return rc;
 
@@ -489,15 +695,25 @@ static int run_page(struct gy_aws_req *req, struct read_plan *p)
         scanned++;
         bytes += gy_ddb_map_size(&item);
         last = item;
+        const struct gy_ddb_map *full = &item;
+        if (p->fetch_base) {
+            size_t n = 0;
+            full = fetch_base(req, txn, p, &item, &n);
+            base_bytes += n;
+            if (!full)
+                continue;
+        }
         bool keep = true;
-        if (p->ex.filter && gy_expr_eval_condition(p->ex.filter, &item, &keep, &req->err, req->arena))
+        if (p->ex.filter && gy_expr_eval_condition(p->ex.filter, full, &keep, &req->err, req->arena))
             return GY_EAWS;
         if (keep) {
             count++;
             if (p->select != SEL_COUNT) {
-                struct gy_ddb_map out = item;
+                struct gy_ddb_map out = *full;
                 if (p->ex.proj)
-                    gy_expr_project(req->arena, p->ex.proj, &item, &out);
+                    gy_expr_project(req->arena, p->ex.proj, full, &out);
+                else if (p->select == SEL_PROJECTED && full != &item)
+                    gy_ddb__index_project(req->arena, p->t, p->ix, full, &out);
                 gy_ddb_map_to_json(w, &out);
             }
         }
@@ -516,9 +732,17 @@ static int run_page(struct gy_aws_req *req, struct read_plan *p)
     gy_jw_int(w, scanned);
     if (stopped) {
         gy_jw_key(w, "LastEvaluatedKey");
-        write_key(w, p->t, &last);
+        write_key(w, p, &last);
     }
-    gy_ddb__write_capacity(w, p->t, p->rcc, gy_ddb__read_units(bytes, p->consistent), true);
+    if (!p->ix) {
+        gy_ddb__write_capacity(w, p->t, p->rcc, gy_ddb__read_units(bytes, p->consistent), true);
+    } else {
+        double units[GY_DDB_MAX_INDEXES];
+        for (uint32_t i = 0; i < p->t->nindexes; i++)
+            units[i] = &p->t->indexes[i] == p->ix ? gy_ddb__read_units(bytes, p->consistent) : -1;
+        gy_ddb__capacity_ix(w, p->t, p->rcc, true,
+                            base_bytes ? gy_ddb__read_units(base_bytes, p->consistent) : 0, units);
+    }
     gy_jw_obj_end(w);
     return 0;
 }
@@ -545,8 +769,8 @@ int gy_ddb__query(struct gy_aws_req *req)
     if (parse_esk(req, p, &esk_pk))
         return GY_EAWS;
     if (esk_pk && !gy_ddb_value_eq(esk_pk, p->pk))
-        return bad(req, "The provided starting key is invalid: The provided key element does not "
-                        "match the schema");
+        return bad(req, "The provided starting key is outside query boundaries based on provided "
+                        "conditions");
     if (plan_query_range(req, p))
         return GY_EAWS;
     return run_page(req, p);
@@ -596,10 +820,10 @@ int gy_ddb__scan(struct gy_aws_req *req)
     if (gy_ddb__parse_exprs(req, req->body, p->t, GY_DDB_EX_FILTER | GY_DDB_EX_PROJ, &p->ex))
         return GY_EAWS;
 
-    /* The table's key space, narrowed to the segment's hash range. */
+    /* The table's (or index's) key space, narrowed to the segment's hash range. */
     unsigned char *pre = gy_arena_alloc(req->arena, 12);
     unsigned char *hi = gy_arena_alloc(req->arena, 12);
-    uint32_t id = p->t->id;
+    uint32_t id = p->ix ? p->ix->id : p->t->id;
     pre[0] = (unsigned char)(id >> 24), pre[1] = (unsigned char)(id >> 16);
     pre[2] = (unsigned char)(id >> 8), pre[3] = (unsigned char)id;
     p->prefix = (struct gy_str){ (char *)pre, 4 };

@@ -200,8 +200,17 @@ static void txn_write_respond(struct gy_ddb_job *j)
     struct txn_write *tw = j->data;
     double *units = gy_arena_calloc(j->req->arena, tw->n, sizeof(*units));
     /* Transactional writes cost two write units per KB (DynamoDB's prepare + commit). */
-    for (size_t i = 0; i < tw->n; i++)
-        units[i] = 2 * gy_ddb__write_units(gy_ddb__action_size(&tw->acts[i]));
+    for (size_t i = 0; i < tw->n; i++) {
+        const struct gy_ddb_action *a = &tw->acts[i];
+        units[i] = 2 * gy_ddb__write_units(gy_ddb__action_size(a));
+        if (a->kind == GY_DDB_ACT_CHECK)
+            continue;
+        for (uint32_t k = 0; k < a->t->nindexes; k++)
+            units[i] += 2 * gy_ddb__index_write_units(a->t, &a->t->indexes[k],
+                                                      a->had_old ? &a->old : NULL,
+                                                      a->kind == GY_DDB_ACT_DELETE ? NULL
+                                                                                  : &a->new_item);
+    }
     gy_jw_obj_begin(&j->req->w);
     gy_ddb__capacity_list(&j->req->w, tw->acts, tw->n, tw->rcc, false, units);
     gy_jw_obj_end(&j->req->w);

@@ -34,6 +34,41 @@ struct gy_ddb_tag {
 
 enum gy_ddb_billing { GY_DDB_PROVISIONED = 0, GY_DDB_PAY_PER_REQUEST };
 
+#define GY_DDB_MAX_REPLICAS 16
+
+enum gy_ddb_replica_status {
+    GY_DDB_REPLICA_ACTIVE = 0,
+    GY_DDB_REPLICA_CREATING,
+    GY_DDB_REPLICA_DELETING,
+};
+
+/* One region holding a replica of a global table. */
+struct gy_ddb_replica {
+    char region[32];                   /* RegionName */
+    enum gy_ddb_replica_status status; /* ReplicaStatus */
+};
+
+#define GY_DDB_MAX_GSI 20      /* DynamoDB's default per-table quota */
+#define GY_DDB_MAX_LSI 5
+#define GY_DDB_MAX_INDEXES (GY_DDB_MAX_GSI + GY_DDB_MAX_LSI)
+#define GY_DDB_MAX_NONKEY 100  /* NonKeyAttributes over all of a table's indexes */
+
+enum gy_ddb_proj { GY_DDB_PROJ_ALL = 0, GY_DDB_PROJ_KEYS_ONLY, GY_DDB_PROJ_INCLUDE };
+
+/* A secondary index's definition (see dynamodb/index.h and docs/dynamodb.md, "Indexes"). */
+struct gy_ddb_index {
+    char *name;                        /* IndexName (heap) */
+    uint32_t id;                       /* storage id: prefix of its entries (never reused) */
+    bool local;                        /* LSI (same partition key) rather than GSI */
+    bool backfilling;                  /* GSI being built: IndexStatus CREATING */
+    struct gy_ddb_attrdef hash;        /* index partition key */
+    struct gy_ddb_attrdef range;       /* index sort key; name NULL when there is none */
+    enum gy_ddb_proj proj;             /* ProjectionType */
+    char **include;                    /* INCLUDE: NonKeyAttributes (heap) */
+    uint32_t ninclude;
+    int64_t rcu, wcu;                  /* GSI provisioned throughput (0 on demand) */
+};
+
 struct gy_ddb_table {
     int refs;                          /* atomic reference count */
     bool deleted;                      /* set (writer thread) when the table is dropped */
@@ -58,6 +93,14 @@ struct gy_ddb_table {
     char *table_class;                 /* STANDARD or STANDARD_INFREQUENT_ACCESS */
     struct gy_ddb_tag *tags;
     uint32_t ntags;
+    struct gy_ddb_index *indexes;      /* LSIs and GSIs (NULL when none) */
+    uint32_t nindexes;
+    char *ttl_attr;                    /* TimeToLive AttributeName while enabled, else NULL */
+    /* Global tables (replication/): every replica region, this one included; none = local. */
+    struct gy_ddb_replica replicas[GY_DDB_MAX_REPLICAS];
+    uint32_t nreplicas;
+    int global_version;                /* 0 none, 1 legacy 2017.11.29, 2 version 2019.11.21 */
+    uint64_t schema_stamp;             /* HLC of the last definition change (peer sync order) */
 };
 
 /** Take a reference. */
@@ -85,6 +128,11 @@ int gy_ddb_table_decode(struct gy_str rec, struct gy_ddb_table **out);
 struct gy_ddb_table_stats {
     uint64_t items;  /* ItemCount */
     uint64_t bytes;  /* TableSizeBytes */
+    uint32_t nidx;   /* entries filled in idx (0 when not read) */
+    struct {
+        uint64_t items;  /* the index's ItemCount */
+        uint64_t bytes;  /* its IndexSizeBytes */
+    } idx[GY_DDB_MAX_INDEXES]; /* parallel to the table's indexes[] */
 };
 
 /** Write the TableDescription object (as in DescribeTable's "Table"). */
