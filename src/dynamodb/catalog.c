@@ -485,6 +485,20 @@ int gy_ddb_catalog_drop(struct gy_ddb_catalog *c, struct gy_store_txn *txn, stru
         put_u32(key + 4, t->id);
         purge_add(c, GY_DB_INDEX, key, 8); /* item-collection sizes (index.c) */
     }
+    /* Its change log, stream and shard records, replication checkpoints and tombstones. */
+    purge_add(c, GY_DB_CHANGES, idb, 4);
+    static const char stream_kinds[] = { 'Q', 'S', 'H' };
+    for (size_t k = 0; k < sizeof(stream_kinds); k++) {
+        unsigned char key[5] = { (unsigned char)stream_kinds[k] };
+        memcpy(key + 1, idb, 4);
+        purge_add(c, GY_DB_STREAMS, key, 5);
+    }
+    static const char repl_kinds[] = { 'C', 'T' };
+    for (size_t k = 0; k < sizeof(repl_kinds); k++) {
+        unsigned char key[5] = { (unsigned char)repl_kinds[k] };
+        memcpy(key + 1, idb, 4);
+        purge_add(c, GY_DB_REPL, key, 5);
+    }
     return 0;
 }
 

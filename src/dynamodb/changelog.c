@@ -626,6 +626,39 @@ static int trim_apply(struct gy_store_txn *txn, void *arg)
         }
         rc = gy_store_cursor_next(cur, &k, &v);
     }
+    if (rc && rc != GY_ENOTFOUND)
+        return rc;
+
+    /* Closed streams whose every shard is gone. */
+    for (rc = gy_store_cursor_seek(cur, GY_STR("S"), &k, &v); rc == 0;) {
+        struct gy_ddb_stream_info si;
+        if (k.len < 1 || k.p[0] != 'S')
+            break;
+        if (stream_parse(k, v, &si) == 0 && si.end_seq && si.created_ms < cutoff) {
+            unsigned char saved[13], hb[21];
+            struct gy_str hk, hv;
+            memcpy(saved, k.p, 13);
+            uint32_t tid = get_u32(saved + 1);
+            struct gy_store_cursor *hc;
+            bool has_shard = false;
+            if (gy_store_cursor_open(txn, GY_DB_STREAMS, &hc) == 0 &&
+                gy_store_cursor_seek(hc, h_key(hb, tid, si.created_ms, 0), &hk, &hv) == 0)
+                has_shard = hk.len == 21 && memcmp(hk.p, hb, 13) == 0;
+            if (!has_shard) {
+                rc = gy_store_cursor_seek(cur, (struct gy_str){ (char *)saved, 13 }, &k, &v);
+                if (rc == 0)
+                    rc = gy_store_cursor_del(cur);
+                if (rc)
+                    return rc;
+                rc = gy_store_cursor_seek(cur, (struct gy_str){ (char *)saved, 13 }, &k, &v);
+                continue;
+            }
+            rc = gy_store_cursor_seek(cur, (struct gy_str){ (char *)saved, 13 }, &k, &v);
+            if (rc)
+                break;
+        }
+        rc = gy_store_cursor_next(cur, &k, &v);
+    }
     return rc == GY_ENOTFOUND ? 0 : rc;
 }
 
