@@ -410,6 +410,9 @@ static int update_change(struct gy_aws_req *req, struct gy_ddb_table *t)
         if (!en && !t->stream_enabled)
             return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION,
                                 "Table already has no stream enabled");
+        if (!en && t->nreplicas > 1)
+            return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION,
+                                "Disabling Stream is not allowed for a Global Table replica");
         if (en && !(gy_str_eqc(vt, "KEYS_ONLY") || gy_str_eqc(vt, "NEW_IMAGE") ||
                     gy_str_eqc(vt, "OLD_IMAGE") || gy_str_eqc(vt, "NEW_AND_OLD_IMAGES")))
             return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION,

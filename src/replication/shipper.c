@@ -376,7 +376,7 @@ static int ship_round(struct peer *p, bool *worked)
                         rc = ship_log(p, t, pt, ckpt, worked);
                     }
                 }
-            } else if (t->nreplicas > 1 && !gy_repl__has_replica(t, p->cfg.region) &&
+            } else if (t->nreplicas >= 1 && !gy_repl__has_replica(t, p->cfg.region) &&
                        gy_repl__has_replica(t, r->region)) {
                 /* The peer's replica was removed: tell it (it drops its table), then forget. */
                 struct peer_table *pt = peer_table(p, t->id);

@@ -295,8 +295,8 @@ static int change_replicas(struct gy_repl *r, struct gy_aws_req *req, struct gy_
         }
     }
     if (nt->nreplicas == 1) {
-        /* Back to a single-region table. */
-        nt->nreplicas = 0;
+        /* Back to a single-region table; the list keeps this region so that the departed
+         * replicas still learn (from the shipper) that they were removed. */
         nt->global_version = 0;
     }
     if (nt->nreplicas > 1 && !nt->stream_enabled) {

@@ -571,3 +571,75 @@ def test_each_region_stream_shows_every_change_once(cluster):
                 evs = [r["eventName"] for r in recs if r["dynamodb"]["Keys"]["PK"]["S"] == pk]
                 assert evs == (["INSERT", "MODIFY", "REMOVE"] if i == 0
                                else ["INSERT", "MODIFY"]), (region, pk, evs)
+
+
+# ---- peer links ------------------------------------------------------------------------------
+
+
+def test_peer_endpoints_refuse_untrusted_requests(cluster):
+    """/_gyre/replicate, /_gyre/table and /_gyre/links take only requests signed by the
+    cluster's key; a forged change signed by any other key (or unsigned) is refused."""
+    table = cluster.global_table(gyre.unique("gt-auth"))
+    eu = cluster[EU]
+    stamp = str(((int(time.time() * 1000) + 10_000) << 16) + 1)
+
+    def batch(pk):
+        return json.dumps({"table": table, "origin": US, "records": [{
+            "stamp": stamp, "origin": US, "ms": int(time.time() * 1000),
+            "keys": k(pk), "item": {**k(pk), "forged": {"BOOL": True}}}]}).encode()
+
+    hdrs = {"Content-Type": "application/json"}
+    bad_key = dict(access_key="AKIAGYREUNTRUSTED001", secret_key="not-the-cluster-secret")
+    for path, body in (("/_gyre/replicate", batch("forged")),
+                       ("/_gyre/links", json.dumps({"cut": [US, AP]}).encode()),
+                       ("/_gyre/table", json.dumps({"TableName": table}).encode())):
+        unsigned = eu.raw("POST", path, body, hdrs)
+        assert unsigned.status in (400, 403), (path, unsigned)
+        forged = eu.signed("POST", path, body, hdrs, service="gyre", **bad_key)
+        assert forged.status in (400, 403), (path, forged)
+        assert forged.error_code in ("UnrecognizedClientException", "InvalidSignatureException",
+                                     "AccessDeniedException", "MissingAuthenticationTokenException",
+                                     "IncompleteSignatureException"), (path, forged)
+    assert get(cluster.ddb(EU), table, k("forged")) is None
+    # The forged /_gyre/links call cut nothing: us-east-1's writes still reach eu-west-1.
+    cluster.ddb(US).put_item(TableName=table, Item=k("still-linked"))
+    wait_item(cluster.ddb(EU), table, k("still-linked"), k("still-linked"))
+    # Positive control: the same batch signed by the cluster's key is applied.
+    ok = eu.signed("POST", "/_gyre/replicate", batch("genuine"), hdrs, service="gyre")
+    assert ok.status == 200, ok
+    assert get(cluster.ddb(EU), table, k("genuine")) == {**k("genuine"), "forged": {"BOOL": True}}
+
+
+def test_ttl_deletions_replicate_as_deletes(monkeypatch):
+    if os.environ.get("GYRE_ENDPOINT") or not os.environ.get("GYRE_BIN"):
+        pytest.skip("needs GYRE_BIN and its own gyre processes")
+    monkeypatch.setenv("GYRE_TTL_SWEEP_MS", "50")
+    from cluster import Cluster
+    c = Cluster()
+    try:
+        c.start()
+        table = c.global_table(gyre.unique("gt-ttl"))
+        c.ddb(US).update_time_to_live(TableName=table, TimeToLiveSpecification={
+            "Enabled": True, "AttributeName": "exp"})
+        wait_until(lambda: all(c.ddb(r).describe_time_to_live(TableName=table)
+                               ["TimeToLiveDescription"].get("AttributeName") == "exp"
+                               for r in REGIONS), what="TTL enabled in every region")
+        past, future = int(time.time()) - 3600, int(time.time()) + 3600
+        live = {**k("live"), "exp": {"N": str(future)}}
+        c.ddb(EU).put_item(TableName=table, Item=live)
+        for i in range(5):
+            c.ddb(EU).put_item(TableName=table, Item={**k(f"old{i}"), "exp": {"N": str(past)}})
+        state = c.wait_converged(table, expect=lambda st: list(st) == [("live", "A")])
+        assert state[("live", "A")] == live
+        c.wait_no_backlog()
+        # Each region's stream shows each expired item's REMOVE once.
+        for region in REGIONS:
+            arn = c.ddb(region).describe_table(TableName=table)["Table"]["LatestStreamArn"]
+            streams = c[region].client("dynamodbstreams")
+            removes = wait_until(lambda: [r for r in read_stream(streams, arn)
+                                          if r["eventName"] == "REMOVE"] or None,
+                                 what=f"REMOVE records in {region}")
+            keys = sorted(r["dynamodb"]["Keys"]["PK"]["S"] for r in removes)
+            assert keys == [f"old{i}" for i in range(5)], (region, keys)
+    finally:
+        c.close()
