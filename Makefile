@@ -57,10 +57,22 @@ build/unit/%: tests/unit/%.c build/libgyre-san.a $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_BASE) -O1 $(SAN) -Itests/unit -o $@ $< build/libgyre-san.a -lcmocka $(LIBS)
 
-build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(HDRS)
+# Fuzzing: the library is compiled once with clang's coverage instrumentation into an archive;
+# each harness links against it.
+FUZZ_OBJS := $(LIB_SRCS:%.c=build/fuzzobj/%.o)
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -Isrc -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+               -Wno-unused-parameter
+
+build/fuzzobj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CLANG) -std=c11 -D_GNU_SOURCE -Isrc -g -O1 -fsanitize=fuzzer,address,undefined \
-	    -Wno-unused-parameter -o $@ $< $(LIB_SRCS) $(LIBS)
+	$(CLANG) $(FUZZ_CFLAGS) -c -o $@ $<
+
+build/libgyre-fuzz.a: $(FUZZ_OBJS)
+	rm -f $@ && ar rcs $@ $(FUZZ_OBJS)
+
+build/fuzz/%: tests/fuzz/%.c build/libgyre-fuzz.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build/libgyre-fuzz.a $(LIBS)
 
 unit: $(UNIT_BINS)
 	@fail=0; for t in $(UNIT_BINS); do \
