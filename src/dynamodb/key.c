@@ -146,3 +146,12 @@ int gy_ddb_key_encode_part(struct gy_buf *out, const struct gy_ddb_value *v)
     int rc = encode_part(out, v);
     return rc ? rollback(out, start, rc) : 0;
 }
+
+void gy_ddb_segment_range(uint32_t segment, uint32_t total, uint64_t *lo, uint64_t *hi, bool *last)
+{
+    unsigned __int128 span = ((unsigned __int128)1) << 64;
+    *lo = (uint64_t)(span * segment / total);
+    unsigned __int128 end = span * ((unsigned __int128)segment + 1) / total;
+    *last = end >= span;
+    *hi = *last ? UINT64_MAX : (uint64_t)end;
+}

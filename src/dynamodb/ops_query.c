@@ -827,16 +827,16 @@ int gy_ddb__scan(struct gy_aws_req *req)
     pre[0] = (unsigned char)(id >> 24), pre[1] = (unsigned char)(id >> 16);
     pre[2] = (unsigned char)(id >> 8), pre[3] = (unsigned char)id;
     p->prefix = (struct gy_str){ (char *)pre, 4 };
-    unsigned __int128 span = ((unsigned __int128)1) << 64;
-    uint64_t h_lo = (uint64_t)(span * (unsigned __int128)seg / (unsigned __int128)total);
-    unsigned __int128 h_hi = span * (unsigned __int128)(seg + 1) / (unsigned __int128)total;
+    uint64_t h_lo, h_hi;
+    bool h_last;
+    gy_ddb_segment_range((uint32_t)seg, (uint32_t)total, &h_lo, &h_hi, &h_last);
     memcpy(hi, pre, 4);
     for (int i = 0; i < 8; i++)
         pre[4 + i] = (unsigned char)(h_lo >> (56 - 8 * i));
     p->lo = (struct gy_str){ (char *)pre, 12 };
     p->lo_incl = true;
-    if (h_hi < span) {
-        uint64_t h = (uint64_t)h_hi;
+    if (!h_last) {
+        uint64_t h = h_hi;
         for (int i = 0; i < 8; i++)
             hi[4 + i] = (unsigned char)(h >> (56 - 8 * i));
         p->hi = (struct gy_str){ (char *)hi, 12 };
@@ -846,7 +846,7 @@ int gy_ddb__scan(struct gy_aws_req *req)
         return GY_EAWS;
     if (esk_pk) {
         uint64_t h = gy_ddb_key_hash(esk_pk);
-        if (h < h_lo || (h_hi < span && h >= (uint64_t)h_hi))
+        if (h < h_lo || (!h_last && h >= h_hi))
             return bad(req, "The provided Exclusive start key does not map to the provided "
                             "segment");
     }

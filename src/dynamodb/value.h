@@ -147,6 +147,11 @@ int gy_ddb_map_decode(struct gy_arena *a, const void *p, size_t len, struct gy_d
  * gy_num_key_encode. sk may be NULL for hash-only tables. Appends to out.
  */
 int gy_ddb_key_encode(struct gy_buf *out, const struct gy_ddb_value *pk, const struct gy_ddb_value *sk);
+/**
+ * The hash range of parallel-scan segment `segment` of `total` (1..1000000): partition hashes
+ * h with lo <= h < hi, or lo <= h when *last. Consecutive segments tile [0, 2^64) exactly.
+ */
+void gy_ddb_segment_range(uint32_t segment, uint32_t total, uint64_t *lo, uint64_t *hi, bool *last);
 /** Just the 8-byte hash prefix of a partition key value (for segment ranges). */
 uint64_t gy_ddb_key_hash(const struct gy_ddb_value *pk);
 /** The partition prefix: hash64(pk) || enc(pk), appended to out (for Query range starts). */

@@ -131,6 +131,76 @@ def test_kill_9_one_region_mid_load_then_restart(cluster):
     assert {p["region"]: p["reachable"] for p in cluster.replication(US)["peers"]}[EU]
 
 
+# ---- a region further behind than the retained log -------------------------------------------
+
+
+def stream_keys(server, table):
+    """The PKs of every record in the region's stream of table."""
+    c = server.client()
+    streams = server.client("dynamodbstreams")
+    arn = c.describe_table(TableName=table)["Table"]["LatestStreamArn"]
+    shards, kw = [], {"StreamArn": arn}
+    while True:
+        d = streams.describe_stream(**kw)["StreamDescription"]
+        shards += d["Shards"]
+        if "LastEvaluatedShardId" not in d:
+            break
+        kw["ExclusiveStartShardId"] = d["LastEvaluatedShardId"]
+    keys = []
+    for sh in shards:
+        it = streams.get_shard_iterator(StreamArn=arn, ShardId=sh["ShardId"],
+                                        ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        while it:
+            resp = streams.get_records(ShardIterator=it)
+            keys += [r["dynamodb"]["Keys"]["PK"]["S"] for r in resp["Records"]]
+            it = resp.get("NextShardIterator")
+            if not resp["Records"]:
+                break
+    return keys
+
+
+def test_region_behind_the_retained_log_is_reseeded(monkeypatch):
+    """eu-west-1 is stopped while us-east-1 deletes, updates and adds items and trims its log
+    (and its tombstones) past them; when eu-west-1 returns it must end identical, with the
+    deleted items gone, though no log record or tombstone of those deletes is left."""
+    if os.environ.get("GYRE_ENDPOINT") or not os.environ.get("GYRE_BIN"):
+        pytest.skip("needs GYRE_BIN and its own gyre processes")
+    monkeypatch.setenv("GYRE_STREAM_RETENTION_MS", "1500")
+    monkeypatch.setenv("GYRE_STREAM_TRIM_MS", "100")
+    from cluster import Cluster
+    c = Cluster()
+    try:
+        c.start()
+        table = c.global_table(gyre.unique("gt-reseed"))
+        us = c.ddb(US)
+        for i in range(30):
+            us.put_item(TableName=table, Item={**k(f"i{i:02d}"), "v": {"N": "0"}})
+        c.wait_converged(table, expect=lambda st: len(st) == 30)
+        c.wait_no_backlog()
+        assert c[EU].stop() == 0
+        for i in range(10):
+            us.delete_item(TableName=table, Key=k(f"i{i:02d}"))
+        for i in range(10, 20):
+            us.update_item(TableName=table, Key=k(f"i{i:02d}"), UpdateExpression="SET v = :v",
+                           ExpressionAttributeValues={":v": {"N": "1"}})
+        # Wait until us-east-1 has trimmed those changes from its log.
+        wait_until(lambda: not {f"i{i:02d}" for i in range(20)} & set(stream_keys(c[US], table)),
+                   what="us-east-1 to trim the changes eu-west-1 missed")
+        for i in range(30, 40):
+            c.ddb(AP).put_item(TableName=table, Item={**k(f"i{i:02d}"), "v": {"N": "2"}})
+        c[EU].start()
+        c.forget_clients(EU)
+        want = {(f"i{i:02d}", "A"): {**k(f"i{i:02d}"), "v": {"N": "1" if i < 20 else
+                                                               "0" if i < 30 else "2"}}
+                for i in range(10, 40)}
+        c.wait_converged(table, expect=lambda st: st == want)
+        c.wait_no_backlog()
+        assert c.states(table) == {r: want for r in REGIONS}
+        check_verify(c, table)
+    finally:
+        c.close()
+
+
 # ---- partition -------------------------------------------------------------------------------
 
 

@@ -238,6 +238,48 @@ static void test_order_full_keys(void **state)
     gy_buf_fini(&prev);
 }
 
+/* Parallel-scan segments tile the hash space exactly: no gap, no overlap, every size. */
+static void test_segment_ranges(void **state)
+{
+    static const uint32_t totals[] = { 1, 2, 3, 7, 8, 1000, 999983, 1000000 };
+    for (size_t t = 0; t < sizeof(totals) / sizeof(totals[0]); t++) {
+        uint32_t total = totals[t];
+        uint64_t expect_lo = 0;
+        /* Every segment for small totals; the edges and a sample for large ones. */
+        for (uint32_t s = 0; s < total; s++) {
+            if (total > 1000 && s > 2 && s < total - 3 && s % 9973 != 0) {
+                uint64_t lo, hi;
+                bool last;
+                gy_ddb_segment_range(s, total, &lo, &hi, &last);
+                expect_lo = hi;
+                continue;
+            }
+            uint64_t lo, hi;
+            bool last;
+            gy_ddb_segment_range(s, total, &lo, &hi, &last);
+            if (s == 0)
+                assert_int_equal(lo, 0);
+            assert_true(lo == expect_lo);
+            assert_int_equal(last, s == total - 1);
+            if (!last)
+                assert_true(hi > lo);
+            expect_lo = hi;
+        }
+    }
+    /* A known hash lands in exactly one of 4 segments. */
+    struct gy_ddb_value v = { .type = GY_DDB_S };
+    v.u.s = GY_STR("PRODUCT#test123");
+    uint64_t h = gy_ddb_key_hash(&v);
+    int owners = 0;
+    for (uint32_t s = 0; s < 4; s++) {
+        uint64_t lo, hi;
+        bool last;
+        gy_ddb_segment_range(s, 4, &lo, &hi, &last);
+        owners += h >= lo && (last || h < hi);
+    }
+    assert_int_equal(owners, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -246,6 +288,7 @@ int main(void)
         cmocka_unit_test(test_order_bytes),
         cmocka_unit_test(test_order_numbers),
         cmocka_unit_test(test_order_full_keys),
+        cmocka_unit_test(test_segment_ranges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
