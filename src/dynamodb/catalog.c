@@ -21,6 +21,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "core/bytes.h"
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/errors.h"
@@ -53,31 +54,6 @@ struct gy_ddb_catalog {
     size_t nbackfilling;
     void *sweeper;                 /* the TTL sweeper (ttl.c), or NULL */
 };
-
-static void put_u32(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)(v >> 24), p[1] = (unsigned char)(v >> 16);
-    p[2] = (unsigned char)(v >> 8), p[3] = (unsigned char)v;
-}
-
-static uint32_t get_u32(const unsigned char *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_u64(unsigned char *p, uint64_t v)
-{
-    for (int i = 7; i >= 0; i--, v >>= 8)
-        p[i] = (unsigned char)v;
-}
-
-static uint64_t get_u64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | p[i];
-    return v;
-}
 
 /* Queue a prefix for purging (runs at the next gy_ddb_catalog_purge). */
 static void purge_add(struct gy_ddb_catalog *c, enum gy_store_db db, const unsigned char *prefix,
@@ -179,17 +155,17 @@ static void find_orphans(struct gy_ddb_catalog *c)
         return;
     if (gy_store_cursor_open(txn, GY_DB_ITEMS, &cur) == 0) {
         for (;;) {
-            put_u32(seek, id);
+            gy_put_be32(seek, id);
             if (gy_store_cursor_seek(cur, (struct gy_str){ (char *)seek, 4 }, &k, &v) || k.len < 4)
                 break;
-            id = get_u32((const unsigned char *)k.p);
+            id = gy_get_be32((const unsigned char *)k.p);
             bool live = false;
             pthread_mutex_lock(&c->lock);
             for (size_t i = 0; i < c->ntables; i++)
                 live |= c->tables[i]->id == id;
             pthread_mutex_unlock(&c->lock);
             if (!live) {
-                put_u32(seek, id);
+                gy_put_be32(seek, id);
                 purge_add(c, GY_DB_ITEMS, seek, 4);
             }
             if (id == UINT32_MAX)
@@ -201,17 +177,17 @@ static void find_orphans(struct gy_ddb_catalog *c)
     id = 1;
     if (gy_store_cursor_open(txn, GY_DB_INDEX, &cur) == 0) {
         for (;;) {
-            put_u32(seek, id);
+            gy_put_be32(seek, id);
             if (gy_store_cursor_seek(cur, (struct gy_str){ (char *)seek, 4 }, &k, &v) || k.len < 4)
                 break;
-            id = get_u32((const unsigned char *)k.p);
+            id = gy_get_be32((const unsigned char *)k.p);
             bool live = false;
             pthread_mutex_lock(&c->lock);
             for (size_t i = 0; i < c->ntables; i++)
                 live |= gy_ddb_index_by_id(c->tables[i], id) != NULL;
             pthread_mutex_unlock(&c->lock);
             if (!live) {
-                put_u32(seek, id);
+                gy_put_be32(seek, id);
                 purge_add(c, GY_DB_INDEX, seek, 4);
             }
             if (id == UINT32_MAX)
@@ -262,7 +238,7 @@ int gy_ddb_catalog_reload(struct gy_ddb_catalog *c)
     for (size_t i = 0; i < c->npurge; i++) {
         bool live = false;
         for (size_t t = 0; c->purge[i].db == GY_DB_INDEX && c->purge[i].len == 4 && t < c->ntables; t++)
-            live |= gy_ddb_index_by_id(c->tables[t], get_u32(c->purge[i].prefix)) != NULL;
+            live |= gy_ddb_index_by_id(c->tables[t], gy_get_be32(c->purge[i].prefix)) != NULL;
         if (!live)
             c->purge[k++] = c->purge[i];
     }
@@ -360,18 +336,18 @@ static int assign_index_ids(struct gy_store_txn *txn, struct gy_ddb_table *t)
     if (!any)
         return 0;
     if (gy_store_get(txn, GY_DB_META, GY_STR("next_index_id"), &v) == 0 && v.len == 4)
-        next = get_u32((const unsigned char *)v.p);
+        next = gy_get_be32((const unsigned char *)v.p);
     for (uint32_t i = 0; i < t->nindexes; i++)
         if (t->indexes[i].id == 0)
             t->indexes[i].id = next++;
-    put_u32(idb, next);
+    gy_put_be32(idb, next);
     return gy_store_put(txn, GY_DB_META, GY_STR("next_index_id"), (struct gy_str){ (char *)idb, 4 });
 }
 
 static struct gy_str index_stats_key(unsigned char key[8], uint32_t table_id, uint32_t index_id)
 {
-    put_u32(key, table_id);
-    put_u32(key + 4, index_id);
+    gy_put_be32(key, table_id);
+    gy_put_be32(key + 4, index_id);
     return (struct gy_str){ (char *)key, 8 };
 }
 
@@ -400,10 +376,10 @@ int gy_ddb_catalog_create(struct gy_ddb_catalog *c, struct gy_store_txn *txn, st
     if (gy_store_get(txn, GY_DB_CATALOG, gy_str_c(t->name), &v) == 0)
         return GY_EEXIST;
     if (gy_store_get(txn, GY_DB_META, GY_STR("next_table_id"), &v) == 0 && v.len == 4)
-        id = get_u32((const unsigned char *)v.p);
+        id = gy_get_be32((const unsigned char *)v.p);
     t->id = id;
     bump_schema_stamp(c, t);
-    put_u32(idb, id + 1);
+    gy_put_be32(idb, id + 1);
     int rc = gy_store_put(txn, GY_DB_META, GY_STR("next_table_id"), (struct gy_str){ (char *)idb, 4 });
     if (rc == 0)
         rc = assign_index_ids(txn, t);
@@ -436,7 +412,7 @@ int gy_ddb_catalog_replace(struct gy_ddb_catalog *c, struct gy_store_txn *txn, s
         if (rc && rc != GY_ENOTFOUND)
             break;
         rc = 0;
-        put_u32(key, ix);
+        gy_put_be32(key, ix);
         purge_add(c, GY_DB_INDEX, key, 4);
     }
     gy_ddb_table_unref(old);
@@ -454,7 +430,7 @@ int gy_ddb_catalog_drop(struct gy_ddb_catalog *c, struct gy_store_txn *txn, stru
     int rc = gy_store_del(txn, GY_DB_CATALOG, gy_str_c(t->name));
     if (rc)
         return rc;
-    put_u32(idb, t->id);
+    gy_put_be32(idb, t->id);
     rc = gy_store_del(txn, GY_DB_STATS, (struct gy_str){ (char *)idb, 4 });
     if (rc && rc != GY_ENOTFOUND)
         return rc;
@@ -477,12 +453,12 @@ int gy_ddb_catalog_drop(struct gy_ddb_catalog *c, struct gy_store_txn *txn, stru
     purge_add(c, GY_DB_ITEMS, idb, 4);
     for (uint32_t i = 0; i < t->nindexes; i++) {
         unsigned char key[8];
-        put_u32(key, t->indexes[i].id);
+        gy_put_be32(key, t->indexes[i].id);
         purge_add(c, GY_DB_INDEX, key, 4);
     }
     if (gy_ddb_table_nlsi(t)) {
         unsigned char key[8] = { 0 };
-        put_u32(key + 4, t->id);
+        gy_put_be32(key + 4, t->id);
         purge_add(c, GY_DB_INDEX, key, 8); /* item-collection sizes (index.c) */
     }
     /* Its change log, stream and shard records, replication checkpoints and tombstones. */
@@ -564,12 +540,12 @@ void gy_ddb_stats_read(struct gy_store_txn *txn, uint32_t table_id, struct gy_dd
 {
     unsigned char idb[4];
     struct gy_str v;
-    put_u32(idb, table_id);
+    gy_put_be32(idb, table_id);
     out->items = out->bytes = 0;
     out->nidx = 0;
     if (gy_store_get(txn, GY_DB_STATS, (struct gy_str){ (char *)idb, 4 }, &v) == 0 && v.len == 16) {
-        out->items = get_u64((const unsigned char *)v.p);
-        out->bytes = get_u64((const unsigned char *)v.p + 8);
+        out->items = gy_get_be64((const unsigned char *)v.p);
+        out->bytes = gy_get_be64((const unsigned char *)v.p + 8);
     }
 }
 
@@ -582,9 +558,9 @@ int gy_ddb_stats_add(struct gy_store_txn *txn, uint32_t table_id, int64_t items,
     gy_ddb_stats_read(txn, table_id, &s);
     s.items = (uint64_t)((int64_t)s.items + items);
     s.bytes = (uint64_t)((int64_t)s.bytes + bytes);
-    put_u32(idb, table_id);
-    put_u64(val, s.items);
-    put_u64(val + 8, s.bytes);
+    gy_put_be32(idb, table_id);
+    gy_put_be64(val, s.items);
+    gy_put_be64(val + 8, s.bytes);
     return gy_store_put(txn, GY_DB_STATS, (struct gy_str){ (char *)idb, 4 },
                         (struct gy_str){ (char *)val, 16 });
 }
@@ -599,8 +575,8 @@ void gy_ddb_index_stats_read(struct gy_store_txn *txn, const struct gy_ddb_table
         out->idx[i].items = out->idx[i].bytes = 0;
         if (gy_store_get(txn, GY_DB_STATS, index_stats_key(key, t->id, t->indexes[i].id), &v) == 0 &&
             v.len == 16) {
-            out->idx[i].items = get_u64((const unsigned char *)v.p);
-            out->idx[i].bytes = get_u64((const unsigned char *)v.p + 8);
+            out->idx[i].items = gy_get_be64((const unsigned char *)v.p);
+            out->idx[i].bytes = gy_get_be64((const unsigned char *)v.p + 8);
         }
     }
 }
@@ -614,11 +590,11 @@ int gy_ddb_index_stats_add(struct gy_store_txn *txn, uint32_t table_id, uint32_t
     if (items == 0 && bytes == 0)
         return 0;
     if (gy_store_get(txn, GY_DB_STATS, k, &v) == 0 && v.len == 16) {
-        n = get_u64((const unsigned char *)v.p);
-        b = get_u64((const unsigned char *)v.p + 8);
+        n = gy_get_be64((const unsigned char *)v.p);
+        b = gy_get_be64((const unsigned char *)v.p + 8);
     }
-    put_u64(val, (uint64_t)((int64_t)n + items));
-    put_u64(val + 8, (uint64_t)((int64_t)b + bytes));
+    gy_put_be64(val, (uint64_t)((int64_t)n + items));
+    gy_put_be64(val + 8, (uint64_t)((int64_t)b + bytes));
     return gy_store_put(txn, GY_DB_STATS, k, (struct gy_str){ (char *)val, 16 });
 }
 
@@ -681,7 +657,7 @@ static int backfill_apply(struct gy_store_txn *txn, void *arg)
         gy_ddb_table_unref(t);
         return rc;
     }
-    put_u32(prefix, b->table_id);
+    gy_put_be32(prefix, b->table_id);
     struct gy_str pre = { (char *)prefix, 4 };
     struct gy_str start = b->resume ? (struct gy_str){ (char *)b->resume, b->resume_len } : pre;
     struct gy_arena *a = gy_arena_create(1 << 16);

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/bytes.h"
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -30,31 +31,6 @@
 #include "store/store.h"
 
 #define TRIM_BATCH 2000
-
-static void put_u32(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)(v >> 24), p[1] = (unsigned char)(v >> 16);
-    p[2] = (unsigned char)(v >> 8), p[3] = (unsigned char)v;
-}
-
-static uint32_t get_u32(const unsigned char *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_u64(unsigned char *p, uint64_t v)
-{
-    for (int i = 7; i >= 0; i--, v >>= 8)
-        p[i] = (unsigned char)v;
-}
-
-static uint64_t get_u64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | p[i];
-    return v;
-}
 
 /* ---- names ---- */
 
@@ -124,31 +100,31 @@ int gy_ddb_shard_id_parse(struct gy_str id, uint32_t table_id, int64_t stream_cr
 static struct gy_str q_key(unsigned char b[5], uint32_t tid)
 {
     b[0] = 'Q';
-    put_u32(b + 1, tid);
+    gy_put_be32(b + 1, tid);
     return (struct gy_str){ (char *)b, 5 };
 }
 
 static struct gy_str s_key(unsigned char b[13], uint32_t tid, int64_t created)
 {
     b[0] = 'S';
-    put_u32(b + 1, tid);
-    put_u64(b + 5, (uint64_t)created);
+    gy_put_be32(b + 1, tid);
+    gy_put_be64(b + 5, (uint64_t)created);
     return (struct gy_str){ (char *)b, 13 };
 }
 
 static struct gy_str h_key(unsigned char b[21], uint32_t tid, int64_t created, uint64_t start)
 {
     b[0] = 'H';
-    put_u32(b + 1, tid);
-    put_u64(b + 5, (uint64_t)created);
-    put_u64(b + 13, start);
+    gy_put_be32(b + 1, tid);
+    gy_put_be64(b + 5, (uint64_t)created);
+    gy_put_be64(b + 13, start);
     return (struct gy_str){ (char *)b, 21 };
 }
 
 static struct gy_str c_key(unsigned char b[12], uint32_t tid, uint64_t seq)
 {
-    put_u32(b, tid);
-    put_u64(b + 4, seq);
+    gy_put_be32(b, tid);
+    gy_put_be64(b + 4, seq);
     return (struct gy_str){ (char *)b, 12 };
 }
 
@@ -164,8 +140,8 @@ static int stream_put(struct gy_store_txn *txn, uint32_t tid, int64_t created, c
     v[0] = 1;
     v[1] = (unsigned char)n;
     memcpy(v + 2, view, n);
-    put_u64(v + 2 + n, first);
-    put_u64(v + 10 + n, end);
+    gy_put_be64(v + 2 + n, first);
+    gy_put_be64(v + 10 + n, end);
     return gy_store_put(txn, GY_DB_STREAMS, s_key(kb, tid, created),
                         (struct gy_str){ (char *)v, 18 + n });
 }
@@ -176,11 +152,11 @@ static int stream_parse(struct gy_str k, struct gy_str v, struct gy_ddb_stream_i
     if (k.len != 13 || v.len < 18 || p[0] != 1 || v.len != 18u + p[1])
         return GY_EINVAL;
     size_t n = p[1];
-    out->created_ms = (int64_t)get_u64((const unsigned char *)k.p + 5);
+    out->created_ms = (int64_t)gy_get_be64((const unsigned char *)k.p + 5);
     memcpy(out->view, p + 2, n);
     out->view[n] = '\0';
-    out->first_seq = get_u64(p + 2 + n);
-    out->end_seq = get_u64(p + 10 + n);
+    out->first_seq = gy_get_be64(p + 2 + n);
+    out->end_seq = gy_get_be64(p + 10 + n);
     out->enabled = false;
     return 0;
 }
@@ -189,9 +165,9 @@ static int shard_put(struct gy_store_txn *txn, uint32_t tid, const struct gy_ddb
 {
     unsigned char kb[21], v[25];
     v[0] = 1;
-    put_u64(v + 1, (uint64_t)s->created_ms);
-    put_u64(v + 9, s->end_seq);
-    put_u64(v + 17, s->parent_start_seq);
+    gy_put_be64(v + 1, (uint64_t)s->created_ms);
+    gy_put_be64(v + 9, s->end_seq);
+    gy_put_be64(v + 17, s->parent_start_seq);
     return gy_store_put(txn, GY_DB_STREAMS, h_key(kb, tid, s->stream_created_ms, s->start_seq),
                         (struct gy_str){ (char *)v, 25 });
 }
@@ -201,11 +177,11 @@ static int shard_parse(struct gy_str k, struct gy_str v, struct gy_ddb_shard_inf
     const unsigned char *p = (const unsigned char *)v.p;
     if (k.len != 21 || v.len != 25 || p[0] != 1)
         return GY_EINVAL;
-    out->stream_created_ms = (int64_t)get_u64((const unsigned char *)k.p + 5);
-    out->start_seq = get_u64((const unsigned char *)k.p + 13);
-    out->created_ms = (int64_t)get_u64(p + 1);
-    out->end_seq = get_u64(p + 9);
-    out->parent_start_seq = get_u64(p + 17);
+    out->stream_created_ms = (int64_t)gy_get_be64((const unsigned char *)k.p + 5);
+    out->start_seq = gy_get_be64((const unsigned char *)k.p + 13);
+    out->created_ms = (int64_t)gy_get_be64(p + 1);
+    out->end_seq = gy_get_be64(p + 9);
+    out->parent_start_seq = gy_get_be64(p + 17);
     return 0;
 }
 
@@ -304,7 +280,7 @@ static int put_map(struct gy_buf *b, const struct gy_ddb_map *m)
     rc = gy_ddb_map_encode(m, b);
     if (rc)
         return rc;
-    put_u32(len, (uint32_t)(b->len - at - 4));
+    gy_put_be32(len, (uint32_t)(b->len - at - 4));
     memcpy(b->p + at, len, 4);
     return 0;
 }
@@ -323,7 +299,7 @@ int gy_ddb__log_append(struct gy_store_txn *txn, struct gy_ddb *d, const struct 
     if (!t->stream_enabled && !t->stream_created_ms && !replicated)
         return 0;
     if (gy_store_get(txn, GY_DB_STREAMS, q_key(qb, t->id), &v) == 0 && v.len == 8)
-        seq = get_u64((const unsigned char *)v.p);
+        seq = gy_get_be64((const unsigned char *)v.p);
     if (!t->stream_enabled) {
         /* A stream existed: make sure it is closed at the end of what it recorded. */
         if (t->stream_created_ms) {
@@ -361,8 +337,8 @@ int gy_ddb__log_append(struct gy_store_txn *txn, struct gy_ddb *d, const struct 
     head[1] = (unsigned char)(!c->old ? GY_DDB_EV_INSERT : !c->new_item ? GY_DDB_EV_REMOVE
                                                                          : GY_DDB_EV_MODIFY);
     head[2] = c->by_service ? 1 : 0;
-    put_u64(head + 3, version);
-    put_u64(head + 11, (uint64_t)now);
+    gy_put_be64(head + 3, version);
+    gy_put_be64(head + 11, (uint64_t)now);
     head[19] = (unsigned char)olen;
     rc = gy_buf_append(&b, head, sizeof(head));
     if (rc == 0)
@@ -378,7 +354,7 @@ int gy_ddb__log_append(struct gy_store_txn *txn, struct gy_ddb *d, const struct 
     gy_buf_fini(&b);
     if (rc)
         return rc;
-    put_u64(nb, seq + 1);
+    gy_put_be64(nb, seq + 1);
     return gy_store_put(txn, GY_DB_STREAMS, q_key(qb, t->id), (struct gy_str){ (char *)nb, 8 });
 }
 
@@ -389,7 +365,7 @@ static int get_map(struct gy_arena *a, const unsigned char **p, const unsigned c
 {
     if (end - *p < 4)
         return GY_EINVAL;
-    uint32_t n = get_u32(*p);
+    uint32_t n = gy_get_be32(*p);
     *p += 4;
     if ((size_t)(end - *p) < n)
         return GY_EINVAL;
@@ -413,8 +389,8 @@ int gy_ddb_log_decode(struct gy_arena *a, uint64_t seq, struct gy_str raw,
     out->seq = seq;
     out->event = (enum gy_ddb_event)p[1];
     out->by_service = p[2] & 1;
-    out->version = get_u64(p + 3);
-    out->created_ms = (int64_t)get_u64(p + 11);
+    out->version = gy_get_be64(p + 3);
+    out->created_ms = (int64_t)gy_get_be64(p + 11);
     size_t olen = p[19];
     p += 20;
     if ((size_t)(end - p) < olen)
@@ -446,9 +422,9 @@ int gy_ddb_log_read(struct gy_store_txn *txn, struct gy_arena *a, uint32_t table
         return rc;
     for (rc = gy_store_cursor_seek(cur, c_key(kb, table_id, from), &k, &v);
          rc == 0 && *n < limit; rc = gy_store_cursor_next(cur, &k, &v)) {
-        if (k.len != 12 || get_u32((const unsigned char *)k.p) != table_id)
+        if (k.len != 12 || gy_get_be32((const unsigned char *)k.p) != table_id)
             break;
-        uint64_t seq = get_u64((const unsigned char *)k.p + 4);
+        uint64_t seq = gy_get_be64((const unsigned char *)k.p + 4);
         if (to && seq > to)
             break;
         if (*n == cap) {
@@ -470,11 +446,11 @@ void gy_ddb_log_bounds(struct gy_store_txn *txn, uint32_t table_id, uint64_t *fi
     *first = 0;
     *next = 1;
     if (gy_store_get(txn, GY_DB_STREAMS, q_key(qb, table_id), &v) == 0 && v.len == 8)
-        *next = get_u64((const unsigned char *)v.p);
+        *next = gy_get_be64((const unsigned char *)v.p);
     if (gy_store_cursor_open(txn, GY_DB_CHANGES, &cur) == 0 &&
         gy_store_cursor_seek(cur, c_key(kb, table_id, 0), &k, &v) == 0 && k.len == 12 &&
-        get_u32((const unsigned char *)k.p) == table_id)
-        *first = get_u64((const unsigned char *)k.p + 4);
+        gy_get_be32((const unsigned char *)k.p) == table_id)
+        *first = gy_get_be64((const unsigned char *)k.p + 4);
 }
 
 int gy_ddb_log_streams(struct gy_store_txn *txn, struct gy_arena *a, const struct gy_ddb_table *t,
@@ -491,7 +467,7 @@ int gy_ddb_log_streams(struct gy_store_txn *txn, struct gy_arena *a, const struc
         return rc;
     for (rc = gy_store_cursor_seek_le(cur, s_key(kb, t->id, INT64_MAX), &k, &v); rc == 0;
          rc = gy_store_cursor_prev(cur, &k, &v)) {
-        if (k.len < 5 || k.p[0] != 'S' || get_u32((const unsigned char *)k.p + 1) != t->id)
+        if (k.len < 5 || k.p[0] != 'S' || gy_get_be32((const unsigned char *)k.p + 1) != t->id)
             break;
         if (*n == cap) {
             *out = gy_arena_realloc(a, *out, cap * sizeof(**out), 2 * cap * sizeof(**out));
@@ -575,8 +551,8 @@ static int trim_apply(struct gy_store_txn *txn, void *arg)
     while (rc == 0) {
         if (k.len != 12 || v.len < 19)
             return GY_EIO;
-        uint32_t tid = get_u32((const unsigned char *)k.p);
-        int64_t created = (int64_t)get_u64((const unsigned char *)v.p + 11);
+        uint32_t tid = gy_get_be32((const unsigned char *)k.p);
+        int64_t created = (int64_t)gy_get_be64((const unsigned char *)v.p + 11);
         if (created >= cutoff) {
             /* The rest of this table's log is newer: jump to the next table. */
             if (tid == UINT32_MAX)
@@ -589,7 +565,7 @@ static int trim_apply(struct gy_store_txn *txn, void *arg)
             tj->more = true;
             return 0;
         }
-        uint64_t seq = get_u64((const unsigned char *)k.p + 4); /* k dies with the entry */
+        uint64_t seq = gy_get_be64((const unsigned char *)k.p + 4); /* k dies with the entry */
         rc = gy_store_cursor_del(cur);
         if (rc)
             return rc;
@@ -611,7 +587,7 @@ static int trim_apply(struct gy_store_txn *txn, void *arg)
         if (k.len < 1 || k.p[0] != 'H')
             break;
         if (shard_parse(k, v, &sh) == 0 && sh.end_seq && sh.created_ms < cutoff) {
-            uint32_t tid = get_u32((const unsigned char *)k.p + 1);
+            uint32_t tid = gy_get_be32((const unsigned char *)k.p + 1);
             uint64_t first, next;
             gy_ddb_log_bounds(txn, tid, &first, &next);
             if (first == 0 || sh.end_seq < first) {
@@ -638,7 +614,7 @@ static int trim_apply(struct gy_store_txn *txn, void *arg)
             unsigned char saved[13], hb[21];
             struct gy_str hk, hv;
             memcpy(saved, k.p, 13);
-            uint32_t tid = get_u32(saved + 1);
+            uint32_t tid = gy_get_be32(saved + 1);
             struct gy_store_cursor *hc;
             bool has_shard = false;
             if (gy_store_cursor_open(txn, GY_DB_STREAMS, &hc) == 0 &&

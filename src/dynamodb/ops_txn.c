@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 #include <string.h>
 
+#include "core/bytes.h"
 #include "core/clock.h"
 #include "core/json.h"
 #include "dynamodb/dynamodb_int.h"
@@ -37,20 +38,6 @@ struct txn_write {
     bool replay;                       /* an identical request with this token already committed */
 };
 
-static void put_be64(unsigned char *p, uint64_t v)
-{
-    for (int i = 7; i >= 0; i--, v >>= 8)
-        p[i] = (unsigned char)v;
-}
-
-static uint64_t get_be64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | p[i];
-    return v;
-}
-
 /* Drop tokens older than the window, oldest first, a bounded number per call. */
 static int purge_tokens(struct gy_store_txn *txn, struct gy_arena *a, int64_t now)
 {
@@ -63,7 +50,7 @@ static int purge_tokens(struct gy_store_txn *txn, struct gy_arena *a, int64_t no
         rc = gy_store_cursor_seek(cur, GY_STR("txn-time/"), &k, &v);
         if (rc || !gy_str_startswith(k, GY_STR("txn-time/")) || k.len < 17)
             break;
-        uint64_t t = get_be64((const unsigned char *)k.p + 9);
+        uint64_t t = gy_get_be64((const unsigned char *)k.p + 9);
         if ((int64_t)t + TOKEN_WINDOW_MS > now)
             break;
         char *tk = gy_arena_printf(a, "txn-token/%.*s", (int)(k.len - 17), k.p + 17);
@@ -87,7 +74,7 @@ static int token_check(struct gy_store_txn *txn, struct gy_aws_req *req, struct 
         return rc;
     char *key = gy_arena_printf(req->arena, "txn-token/%.*s", (int)tw->token.len, tw->token.p);
     if (gy_store_get(txn, GY_DB_META, gy_str_c(key), &v) == 0 && v.len == 40 &&
-        (int64_t)get_be64((const unsigned char *)v.p + 32) + TOKEN_WINDOW_MS > now) {
+        (int64_t)gy_get_be64((const unsigned char *)v.p + 32) + TOKEN_WINDOW_MS > now) {
         if (memcmp(v.p, tw->digest, 32) != 0)
             return gy_error_set(&req->err, req->arena, GY_AWS_IDEMPOTENT_PARAMETER_MISMATCH,
                                 "Specified idempotency token has been used with different "
@@ -104,7 +91,7 @@ static int token_record(struct gy_store_txn *txn, struct gy_aws_req *req, struct
     if (!tw->token.len)
         return 0;
     memcpy(val, tw->digest, 32);
-    put_be64(val + 32, (uint64_t)now);
+    gy_put_be64(val + 32, (uint64_t)now);
     char *key = gy_arena_printf(req->arena, "txn-token/%.*s", (int)tw->token.len, tw->token.p);
     int rc = gy_store_put(txn, GY_DB_META, gy_str_c(key), (struct gy_str){ (char *)val, 40 });
     if (rc)
@@ -112,7 +99,7 @@ static int token_record(struct gy_store_txn *txn, struct gy_aws_req *req, struct
     struct gy_buf b;
     gy_buf_init(&b, 256);
     unsigned char t[8];
-    put_be64(t, (uint64_t)now);
+    gy_put_be64(t, (uint64_t)now);
     gy_buf_puts(&b, "txn-time/");
     gy_buf_append(&b, t, 8);
     gy_buf_append_str(&b, tw->token);

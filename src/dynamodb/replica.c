@@ -6,24 +6,11 @@
 
 #include <string.h>
 
+#include "core/bytes.h"
 #include "core/arena.h"
 #include "core/clock.h"
 #include "dynamodb/dynamodb_int.h"
 #include "store/store.h"
-
-static void put_u64(unsigned char *p, uint64_t v)
-{
-    for (int i = 7; i >= 0; i--, v >>= 8)
-        p[i] = (unsigned char)v;
-}
-
-static uint64_t get_u64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | p[i];
-    return v;
-}
 
 bool gy_ddb_lww_newer(uint64_t s1, struct gy_str o1, uint64_t s2, struct gy_str o2)
 {
@@ -51,8 +38,8 @@ int gy_ddb_tombstone_put(struct gy_store_txn *txn, const struct gy_ddb_table *t,
         return GY_ETOOBIG;
     tk[0] = 'T';
     memcpy(tk + 1, key.p, key.len);
-    put_u64(head, stamp);
-    put_u64(head + 8, (uint64_t)gy_now_ms());
+    gy_put_be64(head, stamp);
+    gy_put_be64(head + 8, (uint64_t)gy_now_ms());
     head[16] = (unsigned char)origin.len;
     gy_buf_init(&b, 1 << 16);
     int rc = gy_buf_append(&b, head, sizeof(head));
@@ -85,8 +72,8 @@ static int tomb_parse(struct gy_arena *a, struct gy_str v, uint64_t *stamp, int6
     const unsigned char *p = (const unsigned char *)v.p;
     if (v.len < 17 || v.len < 17u + p[16])
         return GY_EINVAL;
-    *stamp = get_u64(p);
-    *deleted_ms = (int64_t)get_u64(p + 8);
+    *stamp = gy_get_be64(p);
+    *deleted_ms = (int64_t)gy_get_be64(p + 8);
     *origin = (struct gy_str){ v.p + 17, p[16] };
     if (keys && gy_ddb_map_decode(a, p + 17 + p[16], v.len - 17 - p[16], keys))
         return GY_EINVAL;
@@ -222,7 +209,7 @@ int gy_ddb_tombstones_trim(struct gy_store_txn *txn, int64_t retention_ms, size_
     for (rc = gy_store_cursor_seek(cur, GY_STR("T"), &k, &v); rc == 0 && n < limit;) {
         if (k.len < 1 || k.p[0] != 'T')
             break;
-        if (v.len >= 16 && (int64_t)get_u64((const unsigned char *)v.p + 8) < cutoff) {
+        if (v.len >= 16 && (int64_t)gy_get_be64((const unsigned char *)v.p + 8) < cutoff) {
             char saved[600];
             size_t len = k.len < sizeof(saved) ? k.len : sizeof(saved);
             memcpy(saved, k.p, len);

@@ -13,6 +13,8 @@
  */
 #include "streams/streams_int.h"
 
+#include "core/bytes.h"
+
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -25,18 +27,6 @@
 #define RAW_MAX (HEAD_LEN + 255 + MAC_LEN)
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-static void put_u32(unsigned char *p, uint32_t v)
-{
-    for (int i = 3; i >= 0; i--, v >>= 8)
-        p[i] = (unsigned char)v;
-}
-
-static void put_u64(unsigned char *p, uint64_t v)
-{
-    for (int i = 7; i >= 0; i--, v >>= 8)
-        p[i] = (unsigned char)v;
-}
 
 static uint64_t get_be(const unsigned char *p, int n)
 {
@@ -128,11 +118,11 @@ int gy_streams__iter_encode(const unsigned char key[GY_STREAMS_KEY_LEN],
     if (nlen == 0 || nlen > 255 || cap < GY_STREAMS_ITER_MAX)
         return GY_EINVAL;
     raw[0] = TOKEN_VERSION;
-    put_u32(raw + 1, it->table_id);
-    put_u64(raw + 5, (uint64_t)it->stream_created_ms);
-    put_u64(raw + 13, it->shard_start);
-    put_u64(raw + 21, it->position);
-    put_u64(raw + 29, (uint64_t)it->issued_ms);
+    gy_put_be32(raw + 1, it->table_id);
+    gy_put_be64(raw + 5, (uint64_t)it->stream_created_ms);
+    gy_put_be64(raw + 13, it->shard_start);
+    gy_put_be64(raw + 21, it->position);
+    gy_put_be64(raw + 29, (uint64_t)it->issued_ms);
     raw[37] = (unsigned char)nlen;
     memcpy(raw + HEAD_LEN, it->table, nlen);
     mac(key, raw, HEAD_LEN + nlen, raw + HEAD_LEN + nlen);
@@ -170,3 +160,4 @@ bool gy_streams__iter_expired(const struct gy_streams_iter *it, int64_t now, int
 {
     return now - it->issued_ms > ttl_ms;
 }
+
