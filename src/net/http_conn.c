@@ -53,6 +53,7 @@ struct gy_http__conn {
     bool close_after;           /* close after the current response */
     bool closed;                /* conn_close ran; handles are closing */
     bool continue_busy;         /* the 100 Continue write is in flight */
+    bool peer_eof;              /* the client closed its side while a request was in flight */
     char remote[64];            /* peer address text */
 };
 
@@ -173,7 +174,8 @@ static void conn_dispatch(struct gy_http__conn *c, struct gy_http_req *req, bool
     struct gy_http__loop *loop = c->loop;
     const struct gy_http_config *cfg = &loop->srv->cfg;
 
-    read_stop(c);
+    /* Reading goes on while the request is handled (bytes are kept in pend, boundedly): stopping
+     * and restarting it costs two epoll_ctl calls per request (docs/performance.md). */
     uv_timer_stop(&c->timer);
     c->cur = req;
     c->refs++;
@@ -214,7 +216,13 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
     if (nread == 0)
         return;
     if (nread < 0) {
-        /* EOF or error: reading only happens between requests or inside one, so close. */
+        if (c->state == CS_HANDLING || c->state == CS_WRITING) {
+            /* The client closed its side (or failed) mid-request: answer it if we still can,
+             * then close (conn_resume). A real failure surfaces when the response is written. */
+            c->peer_eof = true;
+            read_stop(c);
+            return;
+        }
         conn_close(c);
         return;
     }
@@ -222,6 +230,17 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
         c->linger_bytes += (size_t)nread;
         if (c->linger_bytes > LINGER_MAX_BYTES)
             conn_close(c);
+        return;
+    }
+    if (c->state == CS_HANDLING || c->state == CS_WRITING) {
+        /* Pipelined bytes (or a stray read) while a request is in flight: keep them for after
+         * the response, and stop reading before the buffer could overflow (backpressure). */
+        if (!c->close_after) {
+            int rc = gy_buf_append(&c->pend, buf->base, (size_t)nread);
+            gy_assert(rc == 0);
+        }
+        if (c->pend.max - c->pend.len < sizeof(c->loop->readbuf))
+            read_stop(c);
         return;
     }
     gy_assert(c->state == CS_READING && c->pend.len == 0);
@@ -247,6 +266,10 @@ static void conn_resume(struct gy_http__conn *c)
     }
     gy_buf_reset(&c->pend);
     c->pend_off = 0;
+    if (c->peer_eof) {
+        conn_close(c); /* nothing more will come */
+        return;
+    }
     read_start(c);
 }
 
@@ -498,7 +521,7 @@ void gy_http__conn_accept(struct gy_http__loop *loop)
     loop->conns = c;
     loop->nconns++;
     gy_http__rx_init(&c->rx, srv->cfg.max_header_bytes, srv->cfg.max_body_bytes, &conn_hooks, c);
-    gy_buf_init(&c->pend, sizeof(loop->readbuf));
+    gy_buf_init(&c->pend, 2 * sizeof(loop->readbuf));
     uv_tcp_nodelay(&c->tcp, 1);
     format_peer(c);
     c->state = CS_READING;
