@@ -224,3 +224,96 @@ int gy_ddb_tombstones_trim(struct gy_store_txn *txn, int64_t retention_ms, size_
     }
     return rc == GY_ENOTFOUND ? 0 : rc;
 }
+
+int gy_ddb_replica_key(struct gy_arena *a, const struct gy_ddb_table *t,
+                       const struct gy_ddb_map *keys, struct gy_str *out)
+{
+    const struct gy_ddb_value *pk = gy_ddb_map_get(keys, gy_str_c(t->hash.name));
+    const struct gy_ddb_value *sk = t->range.name ? gy_ddb_map_get(keys, gy_str_c(t->range.name))
+                                                  : NULL;
+    if (!pk || (t->range.name && !sk))
+        return GY_EINVAL;
+    return gy_ddb__storage_key(a, t, pk, sk, out) ? GY_EINVAL : 0;
+}
+
+static bool kept(struct gy_str k, const struct gy_str *keep, size_t nkeep)
+{
+    for (size_t i = 0; i < nkeep; i++)
+        if (gy_str_eq(k, keep[i]))
+            return true;
+    return false;
+}
+
+int gy_ddb_replica_sweep(struct gy_store_txn *txn, struct gy_ddb *d, const struct gy_ddb_table *t,
+                         struct gy_arena *a, struct gy_str after, struct gy_str until,
+                         uint64_t stamp, struct gy_str origin, const struct gy_str *keep,
+                         size_t nkeep, size_t *removed)
+{
+    struct gy_store_cursor *cur;
+    struct gy_str k, v;
+    unsigned char tid[4];
+    struct gy_ddb_map *doomed = NULL;
+    size_t ndoomed = 0, cap = 0;
+
+    *removed = 0;
+    tid[0] = (unsigned char)(t->id >> 24), tid[1] = (unsigned char)(t->id >> 16);
+    tid[2] = (unsigned char)(t->id >> 8), tid[3] = (unsigned char)t->id;
+    char *from = gy_arena_alloc(a, after.len + 4);
+    memcpy(from, tid, 4);
+    memcpy(from + 4, after.p, after.len);
+    char *to = NULL;
+    if (until.len) {
+        to = gy_arena_alloc(a, until.len + 4);
+        memcpy(to, tid, 4);
+        memcpy(to + 4, until.p, until.len);
+    }
+    struct gy_str lo = { from, after.len + 4 }, hi = { to, to ? until.len + 4 : 0 };
+    int rc = gy_store_cursor_open(txn, GY_DB_ITEMS, &cur);
+    if (rc)
+        return rc;
+    rc = gy_store_cursor_seek(cur, lo, &k, &v);
+    if (rc == 0 && after.len && gy_str_eq(k, lo))
+        rc = gy_store_cursor_next(cur, &k, &v);
+    for (; rc == 0; rc = gy_store_cursor_next(cur, &k, &v)) {
+        if (k.len < 4 || memcmp(k.p, tid, 4) != 0)
+            break;
+        if (hi.len && gy_str_cmp(k, hi) > 0)
+            break;
+        if (kept(k, keep, nkeep))
+            continue;
+        uint64_t s;
+        struct gy_str o;
+        if (gy_ddb_record_stamp(v.p, v.len, &s, &o) || !gy_str_eq(o, origin) || s > stamp)
+            continue;
+        /* Gone at its origin: note its key attributes (storage memory dies with the write). */
+        struct gy_ddb_map item;
+        if (gy_ddb_map_decode(a, v.p, v.len, &item))
+            continue;
+        if (ndoomed == cap) {
+            cap = cap ? 2 * cap : 64;
+            doomed = gy_arena_realloc(a, doomed, ndoomed * sizeof(*doomed), cap * sizeof(*doomed));
+        }
+        struct gy_ddb_attr *ka = gy_arena_calloc(a, 2, sizeof(*ka));
+        struct gy_ddb_map km = { ka, 0 };
+        const struct gy_ddb_value *pk = gy_ddb_map_get(&item, gy_str_c(t->hash.name));
+        const struct gy_ddb_value *sk = t->range.name ? gy_ddb_map_get(&item, gy_str_c(t->range.name))
+                                                      : NULL;
+        if (!pk)
+            continue;
+        ka[km.n++] = (struct gy_ddb_attr){ gy_str_c(t->hash.name), *pk };
+        if (sk)
+            ka[km.n++] = (struct gy_ddb_attr){ gy_str_c(t->range.name), *sk };
+        gy_ddb_map_sort(&km);
+        gy_ddb_map_copy(a, &km, &doomed[ndoomed++]);
+    }
+    if (rc && rc != GY_ENOTFOUND)
+        return rc;
+    for (size_t i = 0; i < ndoomed; i++) {
+        bool applied = false;
+        rc = gy_ddb_replica_apply(txn, d, t, a, &doomed[i], NULL, stamp, origin, false, &applied);
+        if (rc)
+            return rc;
+        *removed += applied;
+    }
+    return 0;
+}

@@ -62,6 +62,22 @@ int gy_ddb_snapshot_walk(struct gy_store_txn *txn, struct gy_arena *a, const str
 /** Remove tombstones older than retention_ms, at most limit (writer thread). */
 int gy_ddb_tombstones_trim(struct gy_store_txn *txn, int64_t retention_ms, size_t limit);
 
+/** The local storage key of the item with key attributes keys. 0 or GY_EINVAL. */
+int gy_ddb_replica_key(struct gy_arena *a, const struct gy_ddb_table *t,
+                       const struct gy_ddb_map *keys, struct gy_str *out);
+
+/**
+ * Re-seeding: delete (by last-writer-wins, with version (stamp, origin)) every item of t whose
+ * storage key lies in (after, until] — after and until are item keys without the table id;
+ * an empty until means to the end of the table — that is not in keep, whose version came
+ * from origin and is not newer than stamp: its origin no longer has it (deleted there, with a
+ * tombstone already trimmed). *removed counts them. Writer thread.
+ */
+int gy_ddb_replica_sweep(struct gy_store_txn *txn, struct gy_ddb *d, const struct gy_ddb_table *t,
+                         struct gy_arena *a, struct gy_str after, struct gy_str until,
+                         uint64_t stamp, struct gy_str origin, const struct gy_str *keep,
+                         size_t nkeep, size_t *removed);
+
 /** Record a tombstone for a deleted item of a replicated table (writer thread, items.c). */
 int gy_ddb_tombstone_put(struct gy_store_txn *txn, const struct gy_ddb_table *t, struct gy_str key,
                          uint64_t stamp, struct gy_str origin, const struct gy_ddb_map *keys);

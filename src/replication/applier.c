@@ -40,7 +40,33 @@ struct apply_job {
     size_t n;
     size_t applied;
     int rc;
+    bool sweep;                 /* a snapshot batch that also sweeps its key range */
+    struct gy_str sweep_after;  /* item keys without table id (binary) */
+    struct gy_str sweep_until;  /* empty: to the end of the table */
+    uint64_t sweep_stamp;
+    struct gy_str origin;       /* the sending region */
 };
+
+/* Decode lower-case hex into arena bytes; false if malformed. */
+static bool unhex(struct gy_arena *a, struct gy_str hex, struct gy_str *out)
+{
+    if (hex.len % 2)
+        return false;
+    unsigned char *p = gy_arena_alloc(a, hex.len / 2 + 1);
+    for (size_t i = 0; i < hex.len / 2; i++) {
+        int v = 0;
+        for (int k = 0; k < 2; k++) {
+            char c = hex.p[2 * i + (size_t)k];
+            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+            if (d < 0)
+                return false;
+            v = v * 16 + d;
+        }
+        p[i] = (unsigned char)v;
+    }
+    *out = (struct gy_str){ (const char *)p, hex.len / 2 };
+    return true;
+}
 
 static void unref(void *t)
 {
@@ -65,6 +91,20 @@ static int apply_batch(struct gy_store_txn *txn, void *arg)
         if (rc)
             return rc;
         j->applied += won;
+    }
+    if (j->sweep) {
+        struct gy_str *keep = gy_arena_calloc(j->req->arena, j->n + 1, sizeof(*keep));
+        size_t nkeep = 0, removed = 0;
+        for (size_t i = 0; i < j->n; i++)
+            if (gy_ddb_replica_key(j->req->arena, j->t, &j->recs[i].keys, &keep[nkeep]) == 0)
+                nkeep++;
+        int rc = gy_ddb_replica_sweep(txn, d, j->t, j->req->arena, j->sweep_after, j->sweep_until,
+                                      j->sweep_stamp, j->origin, keep, nkeep, &removed);
+        if (rc)
+            return rc;
+        if (removed)
+            gy_log_info("replication: re-seed from %.*s removed %zu items of %s deleted there",
+                        (int)j->origin.len, j->origin.p, removed, j->t->name);
     }
     return 0;
 }
@@ -169,6 +209,17 @@ int gy_repl__handle_replicate(struct gy_aws_req *req)
                 return GY_EAWS;
         }
         j->n++;
+    }
+    const struct gy_json *sw = gy_json_get(b, "sweep");
+    if (sw) {
+        struct gy_str st = gy_json_str(gy_json_get(sw, "stamp"));
+        const struct gy_json *until = gy_json_get(sw, "until");
+        j->sweep = true;
+        j->origin = from;
+        if (!from.p || !st.p || !unhex(req->arena, gy_json_str(gy_json_get(sw, "after")), &j->sweep_after) ||
+            (until && !unhex(req->arena, gy_json_str(until), &j->sweep_until)))
+            return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION, "Malformed sweep");
+        j->sweep_stamp = strtoull(st.p, NULL, 10);
     }
     j->job.apply = apply_batch;
     j->job.done = apply_done;

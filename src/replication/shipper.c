@@ -157,6 +157,40 @@ static void batch_end(struct gy_jw *w)
     gy_jw_obj_end(w);
 }
 
+static void hex_member(struct gy_jw *w, const char *name, struct gy_str key)
+{
+    char hex[2 * 600 + 1];
+    if (key.len > 600)
+        key.len = 600;
+    gy_hex((const unsigned char *)key.p, key.len, hex);
+    gy_jw_key(w, name);
+    gy_jw_cstr(w, hex);
+}
+
+/*
+ * The end of a snapshot batch of items that also asks the receiver to sweep: every item it
+ * holds in the key range (after, until] — or (after, end of table] when until is empty — that
+ * this batch does not carry, that came from this region and is no older than `stamp`, was
+ * deleted here (its tombstone may be trimmed already) and must go. Keys are item keys without
+ * the table id, which is local to each region.
+ */
+static void batch_end_sweep(struct gy_jw *w, struct gy_str after, struct gy_str until,
+                            uint64_t stamp)
+{
+    char sb[24];
+    gy_jw_arr_end(w);
+    gy_jw_key(w, "sweep");
+    gy_jw_obj_begin(w);
+    hex_member(w, "after", after.len >= 4 ? (struct gy_str){ after.p + 4, after.len - 4 } : GY_STR_NULL);
+    if (until.len >= 4)
+        hex_member(w, "until", (struct gy_str){ until.p + 4, until.len - 4 });
+    snprintf(sb, sizeof(sb), "%llu", (unsigned long long)stamp);
+    gy_jw_key(w, "stamp");
+    gy_jw_cstr(w, sb);
+    gy_jw_obj_end(w);
+    gy_jw_obj_end(w);
+}
+
 static void record_json(struct gy_jw *w, uint64_t stamp, struct gy_str origin, int64_t ms,
                         bool svc, bool snap, const struct gy_ddb_map *keys,
                         const struct gy_ddb_map *item)
@@ -228,6 +262,8 @@ static int seed(struct peer *p, const struct gy_ddb_table *t)
         return GY_EIO;
     gy_ddb_log_bounds(txn, t->id, &first, &next);
     gy_store_read_end(txn);
+    /* Every version of this region's making before now carries a smaller stamp. */
+    uint64_t sweep_stamp = ((uint64_t)gy_now_ms() << 16) | 0xffff;
     gy_log_info("replication: seeding %s in %s from a snapshot", t->name, p->cfg.region);
 
     for (int pass = 0; pass < 2; pass++) {
@@ -241,6 +277,7 @@ static int seed(struct peer *p, const struct gy_ddb_table *t)
             gy_jw_init(&w, &body);
             batch_begin(&w, p, t);
             struct snap_ctx sc = { &w, t, 0 };
+            struct gy_str prev = after;
             int rc = gy_store_read_begin(r->ddb->store, &txn);
             if (rc == 0) {
                 rc = gy_ddb_snapshot_walk(txn, a, t, pass == 1, after, SNAP_BATCH, snap_entry, &sc,
@@ -248,8 +285,12 @@ static int seed(struct peer *p, const struct gy_ddb_table *t)
                 after = gy_arena_strdup(a, nxt);
                 gy_store_read_end(txn);
             }
-            batch_end(&w);
-            if (rc == 0 && sc.n)
+            if (pass == 0)
+                batch_end_sweep(&w, prev, after, sweep_stamp);
+            else
+                batch_end(&w);
+            /* Item batches always go (an empty one still sweeps its range). */
+            if (rc == 0 && (sc.n || pass == 0))
                 rc = w.err ? w.err : post(p, "/_gyre/replicate", &body, NULL);
             gy_buf_fini(&body);
             if (rc) {

@@ -229,3 +229,25 @@ def cluster():
         yield c
     finally:
         c.close()
+
+
+@pytest.fixture
+def make_cluster(monkeypatch):
+    """make_cluster(**env): a started cluster whose processes get extra environment variables
+    (e.g. GYRE_TTL_SWEEP_MS); stopped after the test (after its logs were attached)."""
+    if os.environ.get("GYRE_ENDPOINT"):
+        pytest.skip("needs its own gyre processes (GYRE_ENDPOINT is set)")
+    if not os.environ.get("GYRE_BIN"):
+        pytest.skip("GYRE_BIN is not set")
+    made = []
+
+    def make(**env):
+        for name, value in env.items():
+            monkeypatch.setenv(name, str(value))
+        c = Cluster()
+        made.append(c)
+        return c.start()
+
+    yield make
+    for c in made:
+        c.close()

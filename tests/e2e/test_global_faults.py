@@ -12,14 +12,13 @@ import socket
 import subprocess
 import tempfile
 import threading
-import time
 
 import boto3
 import botocore.config
 import pytest
 
 import gyre
-from cluster import REGIONS, cluster, scan_all, wait_until  # noqa: F401
+from cluster import REGIONS, cluster, make_cluster, scan_all, wait_until  # noqa: F401
 
 US, EU, AP = REGIONS
 
@@ -159,46 +158,37 @@ def stream_keys(server, table):
     return keys
 
 
-def test_region_behind_the_retained_log_is_reseeded(monkeypatch):
+def test_region_behind_the_retained_log_is_reseeded(make_cluster):
     """eu-west-1 is stopped while us-east-1 deletes, updates and adds items and trims its log
     (and its tombstones) past them; when eu-west-1 returns it must end identical, with the
     deleted items gone, though no log record or tombstone of those deletes is left."""
-    if os.environ.get("GYRE_ENDPOINT") or not os.environ.get("GYRE_BIN"):
-        pytest.skip("needs GYRE_BIN and its own gyre processes")
-    monkeypatch.setenv("GYRE_STREAM_RETENTION_MS", "1500")
-    monkeypatch.setenv("GYRE_STREAM_TRIM_MS", "100")
-    from cluster import Cluster
-    c = Cluster()
-    try:
-        c.start()
-        table = c.global_table(gyre.unique("gt-reseed"))
-        us = c.ddb(US)
-        for i in range(30):
-            us.put_item(TableName=table, Item={**k(f"i{i:02d}"), "v": {"N": "0"}})
-        c.wait_converged(table, expect=lambda st: len(st) == 30)
-        c.wait_no_backlog()
-        assert c[EU].stop() == 0
-        for i in range(10):
-            us.delete_item(TableName=table, Key=k(f"i{i:02d}"))
-        for i in range(10, 20):
-            us.update_item(TableName=table, Key=k(f"i{i:02d}"), UpdateExpression="SET v = :v",
-                           ExpressionAttributeValues={":v": {"N": "1"}})
-        # Wait until us-east-1 has trimmed those changes from its log.
-        wait_until(lambda: not {f"i{i:02d}" for i in range(20)} & set(stream_keys(c[US], table)),
-                   what="us-east-1 to trim the changes eu-west-1 missed")
-        for i in range(30, 40):
-            c.ddb(AP).put_item(TableName=table, Item={**k(f"i{i:02d}"), "v": {"N": "2"}})
-        c[EU].start()
-        c.forget_clients(EU)
-        want = {(f"i{i:02d}", "A"): {**k(f"i{i:02d}"), "v": {"N": "1" if i < 20 else
-                                                               "0" if i < 30 else "2"}}
-                for i in range(10, 40)}
-        c.wait_converged(table, expect=lambda st: st == want)
-        c.wait_no_backlog()
-        assert c.states(table) == {r: want for r in REGIONS}
-        check_verify(c, table)
-    finally:
-        c.close()
+    c = make_cluster(GYRE_STREAM_RETENTION_MS=1500, GYRE_STREAM_TRIM_MS=100)
+    table = c.global_table(gyre.unique("gt-reseed"))
+    us = c.ddb(US)
+    for i in range(30):
+        us.put_item(TableName=table, Item={**k(f"i{i:02d}"), "v": {"N": "0"}})
+    c.wait_converged(table, expect=lambda st: len(st) == 30)
+    c.wait_no_backlog()
+    assert c[EU].stop() == 0
+    for i in range(10):
+        us.delete_item(TableName=table, Key=k(f"i{i:02d}"))
+    for i in range(10, 20):
+        us.update_item(TableName=table, Key=k(f"i{i:02d}"), UpdateExpression="SET v = :v",
+                       ExpressionAttributeValues={":v": {"N": "1"}})
+    # Wait until us-east-1 has trimmed those changes from its log.
+    wait_until(lambda: not {f"i{i:02d}" for i in range(20)} & set(stream_keys(c[US], table)),
+               what="us-east-1 to trim the changes eu-west-1 missed")
+    for i in range(30, 40):
+        c.ddb(AP).put_item(TableName=table, Item={**k(f"i{i:02d}"), "v": {"N": "2"}})
+    c[EU].start()
+    c.forget_clients(EU)
+    want = {(f"i{i:02d}", "A"): {**k(f"i{i:02d}"), "v": {"N": "1" if i < 20 else
+                                                           "0" if i < 30 else "2"}}
+            for i in range(10, 40)}
+    c.wait_converged(table, expect=lambda st: st == want, timeout=30)
+    c.wait_no_backlog()
+    assert c.states(table) == {r: want for r in REGIONS}
+    check_verify(c, table)
 
 
 # ---- partition -------------------------------------------------------------------------------

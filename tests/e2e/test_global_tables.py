@@ -18,7 +18,7 @@ import time
 import pytest
 
 import gyre
-from cluster import REGIONS, ADMIN_KEY, cluster, scan_all, wait_until  # noqa: F401
+from cluster import REGIONS, ADMIN_KEY, cluster, make_cluster, scan_all, wait_until  # noqa: F401
 from gyre import expect_error
 
 US, EU, AP = REGIONS
@@ -610,36 +610,28 @@ def test_peer_endpoints_refuse_untrusted_requests(cluster):
     assert get(cluster.ddb(EU), table, k("genuine")) == {**k("genuine"), "forged": {"BOOL": True}}
 
 
-def test_ttl_deletions_replicate_as_deletes(monkeypatch):
-    if os.environ.get("GYRE_ENDPOINT") or not os.environ.get("GYRE_BIN"):
-        pytest.skip("needs GYRE_BIN and its own gyre processes")
-    monkeypatch.setenv("GYRE_TTL_SWEEP_MS", "50")
-    from cluster import Cluster
-    c = Cluster()
-    try:
-        c.start()
-        table = c.global_table(gyre.unique("gt-ttl"))
-        c.ddb(US).update_time_to_live(TableName=table, TimeToLiveSpecification={
-            "Enabled": True, "AttributeName": "exp"})
-        wait_until(lambda: all(c.ddb(r).describe_time_to_live(TableName=table)
-                               ["TimeToLiveDescription"].get("AttributeName") == "exp"
-                               for r in REGIONS), what="TTL enabled in every region")
-        past, future = int(time.time()) - 3600, int(time.time()) + 3600
-        live = {**k("live"), "exp": {"N": str(future)}}
-        c.ddb(EU).put_item(TableName=table, Item=live)
-        for i in range(5):
-            c.ddb(EU).put_item(TableName=table, Item={**k(f"old{i}"), "exp": {"N": str(past)}})
-        state = c.wait_converged(table, expect=lambda st: list(st) == [("live", "A")])
-        assert state[("live", "A")] == live
-        c.wait_no_backlog()
-        # Each region's stream shows each expired item's REMOVE once.
-        for region in REGIONS:
-            arn = c.ddb(region).describe_table(TableName=table)["Table"]["LatestStreamArn"]
-            streams = c[region].client("dynamodbstreams")
-            removes = wait_until(lambda: [r for r in read_stream(streams, arn)
-                                          if r["eventName"] == "REMOVE"] or None,
-                                 what=f"REMOVE records in {region}")
-            keys = sorted(r["dynamodb"]["Keys"]["PK"]["S"] for r in removes)
-            assert keys == [f"old{i}" for i in range(5)], (region, keys)
-    finally:
-        c.close()
+def test_ttl_deletions_replicate_as_deletes(make_cluster):
+    c = make_cluster(GYRE_TTL_SWEEP_MS=50)
+    table = c.global_table(gyre.unique("gt-ttl"))
+    c.ddb(US).update_time_to_live(TableName=table, TimeToLiveSpecification={
+        "Enabled": True, "AttributeName": "exp"})
+    wait_until(lambda: all(c.ddb(r).describe_time_to_live(TableName=table)
+                           ["TimeToLiveDescription"].get("AttributeName") == "exp"
+                           for r in REGIONS), what="TTL enabled in every region")
+    past, future = int(time.time()) - 3600, int(time.time()) + 3600
+    live = {**k("live"), "exp": {"N": str(future)}}
+    c.ddb(EU).put_item(TableName=table, Item=live)
+    for i in range(5):
+        c.ddb(EU).put_item(TableName=table, Item={**k(f"old{i}"), "exp": {"N": str(past)}})
+    state = c.wait_converged(table, expect=lambda st: list(st) == [("live", "A")])
+    assert state[("live", "A")] == live
+    c.wait_no_backlog()
+    # Each region's stream shows each expired item's REMOVE once.
+    for region in REGIONS:
+        arn = c.ddb(region).describe_table(TableName=table)["Table"]["LatestStreamArn"]
+        streams = c[region].client("dynamodbstreams")
+        removes = wait_until(lambda: [r for r in read_stream(streams, arn)
+                                      if r["eventName"] == "REMOVE"] or None,
+                             what=f"REMOVE records in {region}")
+        keys = sorted(r["dynamodb"]["Keys"]["PK"]["S"] for r in removes)
+        assert keys == [f"old{i}" for i in range(5)], (region, keys)
