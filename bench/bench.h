@@ -35,19 +35,19 @@ enum gy_bench_op {
     GY_BENCH_OP_PUT = 0,
     GY_BENCH_OP_GET,
     GY_BENCH_OP_UPDATE,
-    GY_BENCH_OP_QUERY, /* hook: no builder yet (Gyre does not serve Query) */
+    GY_BENCH_OP_QUERY, /* Query PK = :p (every item of one partition) */
     GY_BENCH_OP_COUNT,
 };
 
 /* Workloads: which operations, in which proportion, on which keys. */
 enum gy_bench_workload {
-    GY_BENCH_WL_LOAD = 0, /* PutItem of keys 0..keys-1 once each (the preload phase) */
+    GY_BENCH_WL_LOAD = 0, /* PutItem of keys 0..keys-1 (x items_per_key) once each: preload */
     GY_BENCH_WL_PUT,      /* PutItem of distinct fresh keys */
     GY_BENCH_WL_GET,      /* GetItem of preloaded keys */
     GY_BENCH_WL_UPDATE,   /* conditional counter UpdateItem of preloaded keys */
     GY_BENCH_WL_YCSB_A,   /* 50% GetItem, 50% UpdateItem */
     GY_BENCH_WL_YCSB_B,   /* 95% GetItem, 5% UpdateItem */
-    GY_BENCH_WL_QUERY,    /* hook for Query: rejected at start until a builder exists */
+    GY_BENCH_WL_QUERY,    /* Query of one partition (items_per_key items) */
     GY_BENCH_WL_COUNT,
 };
 
@@ -77,7 +77,12 @@ struct gy_bench_config {
     bool consistent;            /* GetItem ConsistentRead */
     bool verify;                /* check GetItem answers hold an Item */
     char key_prefix[32];        /* prefix of fresh put keys (unique per run) */
+    char sort_key;              /* sort key SK of type 'S' or 'N'; '\0': hash key only */
+    uint32_t items_per_key;     /* items per partition (sort key values 0..n-1); 1 without SK */
+    bool stamp;                 /* puts carry "ts" (N): wall-clock microseconds at send */
 };
+
+#define GY_BENCH_MAX_ITEMS_PER_KEY 1000
 
 /* ---- statistics (bench_stats.c) ---- */
 
@@ -121,6 +126,8 @@ uint64_t gy_bench_errors_total(const struct gy_bench_errors *e);
  * "http_<status>". Writes a NUL-terminated name into out.
  */
 void gy_bench_error_name(int status, struct gy_str body, char *out, size_t outlen);
+/** The top-level "Count" of a Query or Scan answer (the first "Count" key), or -1. */
+long gy_bench_query_count(struct gy_str body);
 
 /* ---- request building (bench_req.c) ---- */
 
@@ -151,18 +158,24 @@ void gy_bench_gen_fini(struct gy_bench_gen *g);
 double gy_bench_zeta(uint64_t n);
 /** Next key index in [0, keys) under the configured distribution. */
 uint64_t gy_bench_next_key(struct gy_bench_gen *g);
+/** A uniformly random sort key index in [0, items_per_key). */
+uint64_t gy_bench_next_sk(struct gy_bench_gen *g);
 /** Pick the next operation of the workload. */
 enum gy_bench_op gy_bench_pick_op(struct gy_bench_gen *g);
 /** Format the key string of preloaded key i ("user0000000042") into out (NUL-terminated). */
 void gy_bench_key_name(uint64_t i, char *out, size_t outlen);
 
+/** Format sort key value i for a table whose SK has type sk_type ("item0003" or "3"). */
+void gy_bench_sk_value(char sk_type, uint64_t i, char *out, size_t outlen);
+
 /**
  * Append one complete, signed HTTP request (request line, headers, body) to out.
- * @param op      in: operation (GY_BENCH_OP_QUERY returns GY_EINVAL: no builder yet).
- * @param key     in: the item's key string.
+ * @param op      in: operation; GY_BENCH_OP_QUERY needs a sort key (GY_EINVAL without).
+ * @param key     in: the item's hash key string (the partition, for a Query).
+ * @param sk      in: sort key index of the item (ignored without a sort key and by Query).
  * @return 0, GY_EINVAL or GY_ETOOBIG.
  */
-int gy_bench_build(struct gy_bench_gen *g, enum gy_bench_op op, const char *key,
+int gy_bench_build(struct gy_bench_gen *g, enum gy_bench_op op, const char *key, uint64_t sk,
                    struct gy_buf *out);
 /** Append a signed request for any DynamoDB operation (target "DynamoDB_20120810.<op>"). */
 int gy_bench_build_raw(struct gy_bench_gen *g, const char *operation, struct gy_str body,

@@ -2,8 +2,10 @@
 #   build/gyre-bench    the DynamoDB load generator (bench/gyre_bench.c and friends)
 #   build/gyre-trivial  the ceiling: Gyre's HTTP stack answering every request with "{}"
 #   bench-smoke         bench/compare --smoke: every tool and workload once with tiny counts
-#                       (< 30 s, asserts no timing); meant for `make test`
-# `make bench` (top-level) runs bench/run.py, the full side-by-side comparison with dynalite.
+#                       (< 30 s), then bench/replication --smoke: a three-region `gyre up` and a
+#                       few dozen replicated writes (< 20 s); asserts no timing; for `make test`
+# `make bench` (top-level) runs bench/run.py: the full side-by-side comparison with dynalite,
+# then the replication latency of a three-region deployment.
 # Method and latest numbers: docs/performance.md.
 
 BENCH_SRCS := bench/gyre_bench.c bench/bench_engine.c bench/bench_req.c bench/bench_stats.c \
@@ -30,3 +32,4 @@ bench: build/gyre-bench build/gyre-trivial
 
 bench-smoke: build/gyre build/gyre-bench build/gyre-trivial
 	timeout 120 $(PY) bench/compare --smoke
+	timeout 60 $(PY) bench/replication --smoke

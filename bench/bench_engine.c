@@ -81,6 +81,7 @@ struct worker {
     int64_t next_intended_ns;      /* open loop: the next intended send time */
     int64_t drain_deadline_ns;     /* stopping: give up on in-flight requests at this time */
     char key[128];                 /* scratch key string */
+    uint64_t sk;                   /* sort key index of the next request */
 };
 
 static const http_parser_settings *parser_settings(void);
@@ -206,20 +207,28 @@ static bool next_op(struct worker *w, enum gy_bench_op *op)
 {
     const struct gy_bench_config *cfg = w->cfg;
 
+    uint64_t per = cfg->items_per_key ? cfg->items_per_key : 1;
+
     *op = gy_bench_pick_op(w->gen);
+    w->sk = 0;
     switch (cfg->workload) {
     case GY_BENCH_WL_LOAD: {
+        /* Item i is sort key i % per of partition i / per. */
         uint64_t i = atomic_fetch_add(&w->run->load_next, 1);
-        if (i >= cfg->keys)
+        if (i >= cfg->keys * per)
             return false;
-        gy_bench_key_name(i, w->key, sizeof(w->key));
+        gy_bench_key_name(i / per, w->key, sizeof(w->key));
+        w->sk = i % per;
         return true;
     }
     case GY_BENCH_WL_PUT:
         snprintf(w->key, sizeof(w->key), "%s-t%d-%llu", cfg->key_prefix, w->idx,
                  (unsigned long long)w->gen->seq++);
         return true;
-    default: gy_bench_key_name(gy_bench_next_key(w->gen), w->key, sizeof(w->key)); return true;
+    default:
+        gy_bench_key_name(gy_bench_next_key(w->gen), w->key, sizeof(w->key));
+        w->sk = gy_bench_next_sk(w->gen);
+        return true;
     }
 }
 
@@ -240,7 +249,7 @@ static bool issue(struct worker *w, struct conn *c, int64_t intended_ns, int64_t
     if (!next_op(w, &op))
         return false;
     gy_buf_reset(&c->out);
-    if (gy_bench_build(w->gen, op, w->key, &c->out)) {
+    if (gy_bench_build(w->gen, op, w->key, w->sk, &c->out)) {
         fprintf(stderr, "gyre-bench: cannot build a request (item too large?)\n");
         return false;
     }
@@ -274,6 +283,9 @@ static void complete(struct worker *w, struct conn *c)
             if (w->cfg->verify && c->op == GY_BENCH_OP_GET &&
                 !memmem(c->body.p ? c->body.p : "", c->body.len, "\"Item\"", 6)) {
                 record_error(w, c, "bench#ItemMissing");
+            } else if (w->cfg->verify && c->op == GY_BENCH_OP_QUERY &&
+                       gy_bench_query_count(gy_buf_str(&c->body)) != (long)w->cfg->items_per_key) {
+                record_error(w, c, "bench#QueryCount");
             } else {
                 res->ok[c->op]++;
                 gy_bench_hist_add(&res->hist[c->op], (uint64_t)(now - c->intended_ns));

@@ -25,6 +25,8 @@
 #define DDB_TARGET_PREFIX "DynamoDB_20120810."
 #define DDB_CONTENT_TYPE "application/x-amz-json-1.0"
 #define KEY_ATTR "PK"
+#define SK_ATTR "SK"
+#define STAMP_ATTR "ts"
 #define DATA_ATTR "data"
 #define COUNTER_ATTR "c"
 
@@ -88,6 +90,10 @@ void gy_bench_gen_init(struct gy_bench_gen *g, const struct gy_bench_config *cfg
     /* "data" filler so the item is about cfg->item_size bytes (names + values, as DynamoDB
        counts them), with a key of typical length 14. */
     size_t fixed = strlen(KEY_ATTR) + 14 + strlen(DATA_ATTR);
+    if (cfg->sort_key)
+        fixed += strlen(SK_ATTR) + 8;
+    if (cfg->stamp)
+        fixed += strlen(STAMP_ATTR) + 10;
     g->payload_len = cfg->item_size > fixed ? cfg->item_size - fixed : 1;
     g->payload = gy_malloc(g->payload_len + 1);
     for (size_t i = 0; i < g->payload_len; i++)
@@ -127,6 +133,12 @@ uint64_t gy_bench_next_key(struct gy_bench_gen *g)
     return fnv64(rank) % n;
 }
 
+uint64_t gy_bench_next_sk(struct gy_bench_gen *g)
+{
+    uint32_t n = g->cfg->items_per_key;
+    return n <= 1 ? 0 : rng_next(&g->rng) % n;
+}
+
 enum gy_bench_op gy_bench_pick_op(struct gy_bench_gen *g)
 {
     switch (g->cfg->workload) {
@@ -149,6 +161,14 @@ void gy_bench_key_name(uint64_t i, char *out, size_t outlen)
     snprintf(out, outlen, "user%010llu", (unsigned long long)i);
 }
 
+void gy_bench_sk_value(char sk_type, uint64_t i, char *out, size_t outlen)
+{
+    if (sk_type == 'N')
+        snprintf(out, outlen, "%llu", (unsigned long long)i);
+    else
+        snprintf(out, outlen, "item%04llu", (unsigned long long)i);
+}
+
 /* {"S": s} under key name. */
 static void put_s(struct gy_jw *w, const char *name, struct gy_str s)
 {
@@ -168,20 +188,46 @@ static void put_n(struct gy_jw *w, const char *name, const char *n)
     gy_jw_obj_end(w);
 }
 
-static void put_key(struct gy_jw *w, const char *key)
+/* The key attributes (PK, and SK when the table has a sort key) inside an open object. */
+static void put_key_attrs(struct gy_jw *w, const struct gy_bench_config *cfg, const char *key,
+                          uint64_t sk)
+{
+    char v[32];
+
+    put_s(w, KEY_ATTR, gy_str_c(key));
+    if (!cfg->sort_key)
+        return;
+    gy_bench_sk_value(cfg->sort_key, sk, v, sizeof(v));
+    if (cfg->sort_key == 'N')
+        put_n(w, SK_ATTR, v);
+    else
+        put_s(w, SK_ATTR, gy_str_c(v));
+}
+
+static void put_key(struct gy_jw *w, const struct gy_bench_config *cfg, const char *key,
+                    uint64_t sk)
 {
     gy_jw_key(w, "Key");
     gy_jw_obj_begin(w);
-    put_s(w, KEY_ATTR, gy_str_c(key));
+    put_key_attrs(w, cfg, key, sk);
     gy_jw_obj_end(w);
+}
+
+/* Wall-clock microseconds, as a decimal string (the "ts" attribute). */
+static void wall_us(char *out, size_t outlen)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    snprintf(out, outlen, "%lld", (long long)ts.tv_sec * 1000000LL + ts.tv_nsec / 1000);
 }
 
 /* The JSON body of one operation into g->body; returns the X-Amz-Target operation name. */
 static const char *build_body(struct gy_bench_gen *g, enum gy_bench_op op, const char *key,
-                              struct gy_jw *w)
+                              uint64_t sk, struct gy_jw *w)
 {
     const struct gy_bench_config *cfg = g->cfg;
     const char *name = NULL;
+    char stamp[32];
 
     gy_jw_obj_begin(w);
     gy_jw_key(w, "TableName");
@@ -191,13 +237,17 @@ static const char *build_body(struct gy_bench_gen *g, enum gy_bench_op op, const
         name = "PutItem";
         gy_jw_key(w, "Item");
         gy_jw_obj_begin(w);
-        put_s(w, KEY_ATTR, gy_str_c(key));
+        put_key_attrs(w, cfg, key, sk);
+        if (cfg->stamp) {
+            wall_us(stamp, sizeof(stamp));
+            put_n(w, STAMP_ATTR, stamp);
+        }
         put_s(w, DATA_ATTR, (struct gy_str){ g->payload, g->payload_len });
         gy_jw_obj_end(w);
         break;
     case GY_BENCH_OP_GET:
         name = "GetItem";
-        put_key(w, key);
+        put_key(w, cfg, key, sk);
         if (cfg->consistent) {
             gy_jw_key(w, "ConsistentRead");
             gy_jw_bool(w, true);
@@ -207,7 +257,7 @@ static const char *build_body(struct gy_bench_gen *g, enum gy_bench_op op, const
         /* A counter increment guarded by a condition that always holds: the server still has to
            evaluate it against the stored item (read, check, write). */
         name = "UpdateItem";
-        put_key(w, key);
+        put_key(w, cfg, key, sk);
         gy_jw_key(w, "UpdateExpression");
         gy_jw_cstr(w, "SET " COUNTER_ATTR " = if_not_exists(" COUNTER_ATTR ", :z) + :one");
         gy_jw_key(w, "ConditionExpression");
@@ -219,23 +269,35 @@ static const char *build_body(struct gy_bench_gen *g, enum gy_bench_op op, const
         gy_jw_obj_end(w);
         break;
     case GY_BENCH_OP_QUERY:
-        /* Hook for the Query workload: build KeyConditionExpression "PK = :k" (plus a sort key
-           range once the bench table has one) here, and enable GY_BENCH_WL_QUERY in
-           gyre_bench.c. Left unimplemented until Gyre serves Query. */
+        /* Every item of one partition: items_per_key items, in sort key order. */
+        if (!cfg->sort_key)
+            return NULL;
+        name = "Query";
+        gy_jw_key(w, "KeyConditionExpression");
+        gy_jw_cstr(w, KEY_ATTR " = :p");
+        gy_jw_key(w, "ExpressionAttributeValues");
+        gy_jw_obj_begin(w);
+        put_s(w, ":p", gy_str_c(key));
+        gy_jw_obj_end(w);
+        if (cfg->consistent) {
+            gy_jw_key(w, "ConsistentRead");
+            gy_jw_bool(w, true);
+        }
+        break;
     case GY_BENCH_OP_COUNT: return NULL;
     }
     gy_jw_obj_end(w);
     return name;
 }
 
-int gy_bench_build(struct gy_bench_gen *g, enum gy_bench_op op, const char *key,
+int gy_bench_build(struct gy_bench_gen *g, enum gy_bench_op op, const char *key, uint64_t sk,
                    struct gy_buf *out)
 {
     struct gy_jw w;
 
     gy_buf_reset(&g->body);
     gy_jw_init(&w, &g->body);
-    const char *name = build_body(g, op, key, &w);
+    const char *name = build_body(g, op, key, sk, &w);
     if (!name)
         return GY_EINVAL;
     if (w.err)

@@ -7,6 +7,7 @@
 #include "bench.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "aws/sigv4.h"
@@ -135,8 +136,11 @@ static void test_signature(const struct gy_bench_config *base)
     cfg.item_size = 200;
     gy_bench_gen_init(g, &cfg, 0, 0);
     gy_buf_init(&req, GY_BENCH_MAX_REQUEST);
-    CHECK(gy_bench_build(g, GY_BENCH_OP_UPDATE, "user0000000001", &req) == 0);
-    CHECK(gy_bench_build(g, GY_BENCH_OP_QUERY, "user0000000001", &req) != 0);
+    CHECK(gy_bench_build(g, GY_BENCH_OP_UPDATE, "user0000000001", 0, &req) == 0);
+    /* Query needs a sort key; the failed build leaves nothing behind. */
+    size_t before = req.len;
+    CHECK(gy_bench_build(g, GY_BENCH_OP_QUERY, "user0000000001", 0, &req) != 0);
+    CHECK(req.len == before);
     const char *p = req.p, *end = req.p + req.len;
     const char *eol = memmem(p, (size_t)(end - p), "\r\n", 2);
     CHECK(eol && gy_str_eqc((struct gy_str){ p, (size_t)(eol - p) }, "POST / HTTP/1.1"));
@@ -168,6 +172,63 @@ static void test_signature(const struct gy_bench_config *base)
     gy_free(g);
 }
 
+/* The bodies of the sort-key workloads: Query of one partition, puts with SK and "ts". */
+static void test_sort_key_bodies(const struct gy_bench_config *base)
+{
+    struct gy_bench_config cfg = *base;
+    struct gy_bench_gen *g = gy_malloc(sizeof(*g));
+    struct gy_buf req;
+    char v[32];
+
+    gy_bench_sk_value('S', 3, v, sizeof(v));
+    CHECK(strcmp(v, "item0003") == 0);
+    gy_bench_sk_value('N', 12, v, sizeof(v));
+    CHECK(strcmp(v, "12") == 0);
+
+    cfg.port = 8000;
+    cfg.item_size = 200;
+    cfg.sort_key = 'S';
+    cfg.items_per_key = 10;
+    cfg.stamp = true;
+    snprintf(cfg.table, sizeof(cfg.table), "%s", "tq");
+    gy_bench_gen_init(g, &cfg, 0, 0);
+    gy_buf_init(&req, GY_BENCH_MAX_REQUEST);
+    CHECK(gy_bench_build(g, GY_BENCH_OP_QUERY, "user0000000007", 0, &req) == 0);
+    const char *body = req.p ? strstr(req.p, "\r\n\r\n") : NULL;
+    CHECK(body && strcmp(body + 4, "{\"TableName\":\"tq\",\"KeyConditionExpression\":"
+                                   "\"PK = :p\",\"ExpressionAttributeValues\":{\":p\":"
+                                   "{\"S\":\"user0000000007\"}}}") == 0);
+    CHECK(req.p && strstr(req.p, "X-Amz-Target: DynamoDB_20120810.Query\r\n"));
+
+    gy_buf_reset(&req);
+    CHECK(gy_bench_build(g, GY_BENCH_OP_PUT, "k1", 4, &req) == 0);
+    body = req.p ? strstr(req.p, "\r\n\r\n") : NULL;
+    CHECK(body && strncmp(body + 4, "{\"TableName\":\"tq\",\"Item\":{\"PK\":{\"S\":\"k1\"},"
+                                    "\"SK\":{\"S\":\"item0004\"},\"ts\":{\"N\":\"", 75) == 0);
+    /* The stamp is the wall clock in microseconds: within a minute of now. */
+    long long ts = body ? strtoll(body + 4 + 75, NULL, 10) : 0;
+    long long now_us = (long long)gy_now_ms() * 1000;
+    CHECK(ts > now_us - 60000000LL && ts < now_us + 60000000LL);
+
+    cfg.sort_key = 'N';
+    gy_buf_reset(&req);
+    CHECK(gy_bench_build(g, GY_BENCH_OP_GET, "k2", 9, &req) == 0);
+    body = req.p ? strstr(req.p, "\r\n\r\n") : NULL;
+    CHECK(body && strcmp(body + 4, "{\"TableName\":\"tq\",\"Key\":{\"PK\":{\"S\":\"k2\"},"
+                                   "\"SK\":{\"N\":\"9\"}}}") == 0);
+    for (int i = 0; i < 1000; i++)
+        CHECK(gy_bench_next_sk(g) < 10);
+
+    CHECK(gy_bench_query_count(GY_STR("{\"Items\":[],\"Count\":10,\"ScannedCount\":10}")) == 10);
+    CHECK(gy_bench_query_count(GY_STR("{\"Count\": 7}")) == 7);
+    CHECK(gy_bench_query_count(GY_STR("{\"Count\":\"x\"}")) == -1);
+    CHECK(gy_bench_query_count(GY_STR("{\"Items\":[]}")) == -1);
+    CHECK(gy_bench_query_count(GY_STR("{\"Count\":")) == -1);
+    gy_buf_fini(&req);
+    gy_bench_gen_fini(g);
+    gy_free(g);
+}
+
 /** Run every check; returns the number of failures (0 when all pass). */
 int gy_bench_selftest(const struct gy_bench_config *cfg)
 {
@@ -176,6 +237,7 @@ int gy_bench_selftest(const struct gy_bench_config *cfg)
     test_errors();
     test_zipf(cfg);
     test_signature(cfg);
+    test_sort_key_bodies(cfg);
     printf("gyre-bench self-test: %s\n", failures ? "FAILED" : "ok");
     return failures;
 }

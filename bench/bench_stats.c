@@ -159,3 +159,22 @@ void gy_bench_error_name(int status, struct gy_str body, char *out, size_t outle
     }
     gy_arena_destroy(arena);
 }
+
+long gy_bench_query_count(struct gy_str body)
+{
+    static const char key[] = "\"Count\"";
+    const char *p = body.p ? memmem(body.p, body.len, key, sizeof(key) - 1) : NULL;
+    const char *end = body.p + body.len;
+    long n = 0;
+
+    if (!p)
+        return -1;
+    p += sizeof(key) - 1;
+    while (p < end && (*p == ' ' || *p == ':'))
+        p++;
+    if (p == end || *p < '0' || *p > '9')
+        return -1;
+    for (; p < end && *p >= '0' && *p <= '9' && n < 100000000; p++)
+        n = n * 10 + (*p - '0');
+    return n;
+}

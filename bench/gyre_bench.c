@@ -45,6 +45,8 @@ struct options {
     const char *out;     /* JSON result file */
     const char *label;   /* free text copied into the result ("gyre", "dynalite") */
     bool self_test;      /* run bench_selftest.c and exit */
+    bool have_table;     /* --table was given */
+    bool have_prefix;    /* --key-prefix was given */
 };
 
 /* CPU and memory of the server process, sampled around the measured phase. */
@@ -64,8 +66,12 @@ static void usage(FILE *f)
             "  --host IP            loopback server address (default 127.0.0.1)\n"
             "  --key AKID:SECRET    signing key (default $GYRE_ADMIN_KEY, else bench:bench)\n"
             "  --region R           signing region (default us-east-1)\n"
-            "  --table NAME         table (default gyre-bench; hash key PK, type S)\n"
-            "  --workload W         load|put|get|update|ycsb-a|ycsb-b (query: not yet)\n"
+            "  --table NAME         table (default gyre-bench; gyre-bench-query with a sort key)\n"
+            "  --workload W         load|put|get|update|ycsb-a|ycsb-b|query\n"
+            "  --sort-key S|N       the table has sort key SK of that type (query: default S)\n"
+            "  --items-per-key N    items per partition, SK 0..N-1 (query: default 10)\n"
+            "  --stamp              puts carry \"ts\" (N): wall-clock microseconds at send\n"
+            "  --key-prefix P       prefix of the fresh keys of put (default put<hex time>)\n"
             "  --dist D             uniform|zipfian key choice (default uniform)\n"
             "  --threads N          client threads (default 2)\n"
             "  --connections N      keep-alive connections (default 64)\n"
@@ -74,7 +80,7 @@ static void usage(FILE *f)
             "  --warmup S           unrecorded warm-up seconds (default 1)\n"
             "  --rate R             open loop at R req/s (default: closed loop)\n"
             "  --timeout S          per-request timeout (default 10)\n"
-            "  --keys N             key space of get/update/mixes (default 10000)\n"
+            "  --keys N             key space (partitions) of get/update/query (default 10000)\n"
             "  --item-size B        approximate item size of puts (default 200)\n"
             "  --consistent         GetItem with ConsistentRead\n"
             "  --verify             count a GetItem without Item as an error\n"
@@ -137,7 +143,7 @@ static int parse_args(int argc, char **argv, struct options *o)
     enum { O_HOST = 256, O_PORT, O_KEY, O_REGION, O_TABLE, O_WORKLOAD, O_DIST, O_THREADS,
            O_CONNS, O_DURATION, O_REQUESTS, O_WARMUP, O_RATE, O_TIMEOUT, O_KEYS, O_ITEM,
            O_CONSISTENT, O_VERIFY, O_CREATE, O_PRELOAD, O_PID, O_LABEL, O_OUT, O_HELP,
-           O_SELFTEST };
+           O_SELFTEST, O_SORTKEY, O_PER_KEY, O_STAMP, O_PREFIX };
     static const struct option longopts[] = {
         { "host", required_argument, NULL, O_HOST },
         { "port", required_argument, NULL, O_PORT },
@@ -164,6 +170,10 @@ static int parse_args(int argc, char **argv, struct options *o)
         { "out", required_argument, NULL, O_OUT },
         { "help", no_argument, NULL, O_HELP },
         { "self-test", no_argument, NULL, O_SELFTEST },
+        { "sort-key", required_argument, NULL, O_SORTKEY },
+        { "items-per-key", required_argument, NULL, O_PER_KEY },
+        { "stamp", no_argument, NULL, O_STAMP },
+        { "key-prefix", required_argument, NULL, O_PREFIX },
         { NULL, 0, NULL, 0 },
     };
     struct gy_bench_config *cfg = &o->cfg;
@@ -194,7 +204,25 @@ static int parse_args(int argc, char **argv, struct options *o)
             break;
         case O_KEY: bad = set_key(cfg, optarg); break;
         case O_REGION: bad = copy_opt(cfg->region, sizeof(cfg->region), optarg); break;
-        case O_TABLE: bad = copy_opt(cfg->table, sizeof(cfg->table), optarg); break;
+        case O_TABLE:
+            bad = copy_opt(cfg->table, sizeof(cfg->table), optarg);
+            o->have_table = true;
+            break;
+        case O_SORTKEY:
+            if (strcmp(optarg, "S") == 0 || strcmp(optarg, "N") == 0)
+                cfg->sort_key = optarg[0];
+            else
+                bad = -1;
+            break;
+        case O_PER_KEY:
+            bad = parse_num(optarg, 1, GY_BENCH_MAX_ITEMS_PER_KEY, &v);
+            cfg->items_per_key = (uint32_t)v;
+            break;
+        case O_STAMP: cfg->stamp = true; break;
+        case O_PREFIX:
+            bad = copy_opt(cfg->key_prefix, sizeof(cfg->key_prefix), optarg);
+            o->have_prefix = true;
+            break;
         case O_WORKLOAD: bad = parse_workload(optarg, &cfg->workload); break;
         case O_DIST:
             if (strcmp(optarg, "uniform") == 0)
@@ -254,21 +282,37 @@ static int parse_args(int argc, char **argv, struct options *o)
         return -1;
     }
     if (cfg->workload == GY_BENCH_WL_QUERY) {
-        fprintf(stderr, "gyre-bench: the query workload is not implemented yet (Gyre does not "
-                        "serve Query; see build_body in bench/bench_req.c)\n");
+        /* Query needs partitions of several items: a sort key, 10 items each by default. */
+        if (!cfg->sort_key)
+            cfg->sort_key = 'S';
+        if (!cfg->items_per_key)
+            cfg->items_per_key = 10;
+    }
+    if (!cfg->items_per_key)
+        cfg->items_per_key = 1;
+    if (cfg->items_per_key > 1 && !cfg->sort_key) {
+        fprintf(stderr, "gyre-bench: --items-per-key above 1 needs --sort-key\n");
         return -1;
     }
+    if (cfg->keys * cfg->items_per_key > GY_BENCH_MAX_KEYS) {
+        fprintf(stderr, "gyre-bench: --keys x --items-per-key is above %llu\n",
+                (unsigned long long)GY_BENCH_MAX_KEYS);
+        return -1;
+    }
+    if (cfg->sort_key && !o->have_table)
+        copy_opt(cfg->table, sizeof(cfg->table), "gyre-bench-query");
     if (cfg->threads > cfg->connections)
         cfg->threads = cfg->connections;
     if (o->have_requests && !o->have_duration)
         cfg->duration_s = GY_BENCH_DEFAULT_DURATION_CAP_S;
     if (cfg->workload == GY_BENCH_WL_LOAD) {
         cfg->warmup_s = 0;
-        cfg->requests = cfg->keys;
+        cfg->requests = cfg->keys * cfg->items_per_key;
         cfg->duration_s = GY_BENCH_DEFAULT_DURATION_CAP_S;
     }
-    snprintf(cfg->key_prefix, sizeof(cfg->key_prefix), "put%08llx",
-             (unsigned long long)(gy_now_ms() & 0xffffffffLL));
+    if (!o->have_prefix)
+        snprintf(cfg->key_prefix, sizeof(cfg->key_prefix), "put%08llx",
+                 (unsigned long long)(gy_now_ms() & 0xffffffffLL));
     return 0;
 }
 
@@ -321,10 +365,22 @@ static int create_table(const struct gy_bench_config *cfg)
     gy_jw_obj_begin(&w);
     gy_jw_key(&w, "TableName");
     gy_jw_cstr(&w, cfg->table);
-    gy_jw_key(&w, "AttributeDefinitions");
-    gy_jw_raw(&w, GY_STR("[{\"AttributeName\":\"PK\",\"AttributeType\":\"S\"}]"));
-    gy_jw_key(&w, "KeySchema");
-    gy_jw_raw(&w, GY_STR("[{\"AttributeName\":\"PK\",\"KeyType\":\"HASH\"}]"));
+    if (cfg->sort_key) {
+        gy_jw_key(&w, "AttributeDefinitions");
+        gy_jw_raw(&w, cfg->sort_key == 'N'
+                          ? GY_STR("[{\"AttributeName\":\"PK\",\"AttributeType\":\"S\"},"
+                                   "{\"AttributeName\":\"SK\",\"AttributeType\":\"N\"}]")
+                          : GY_STR("[{\"AttributeName\":\"PK\",\"AttributeType\":\"S\"},"
+                                   "{\"AttributeName\":\"SK\",\"AttributeType\":\"S\"}]"));
+        gy_jw_key(&w, "KeySchema");
+        gy_jw_raw(&w, GY_STR("[{\"AttributeName\":\"PK\",\"KeyType\":\"HASH\"},"
+                             "{\"AttributeName\":\"SK\",\"KeyType\":\"RANGE\"}]"));
+    } else {
+        gy_jw_key(&w, "AttributeDefinitions");
+        gy_jw_raw(&w, GY_STR("[{\"AttributeName\":\"PK\",\"AttributeType\":\"S\"}]"));
+        gy_jw_key(&w, "KeySchema");
+        gy_jw_raw(&w, GY_STR("[{\"AttributeName\":\"PK\",\"KeyType\":\"HASH\"}]"));
+    }
     gy_jw_key(&w, "BillingMode");
     gy_jw_cstr(&w, "PAY_PER_REQUEST");
     gy_jw_obj_end(&w);
@@ -489,11 +545,12 @@ static void print_report(const struct options *o, const struct summary *s,
     const struct gy_bench_config *cfg = &o->cfg;
     uint64_t done = s->ok_total + s->failed_total;
 
-    printf("gyre-bench: %s workload %s (%s keys, %llu keys) against %s:%d, %d connections on %d "
-           "threads, %s\n",
+    printf("gyre-bench: %s workload %s (%s keys, %llu keys x %u items) against %s:%d, %d "
+           "connections on %d threads, %s\n",
            o->label ? o->label : "server", workload_names[cfg->workload],
            cfg->dist == GY_BENCH_DIST_ZIPFIAN ? "zipfian" : "uniform",
-           (unsigned long long)cfg->keys, cfg->host, cfg->port, cfg->connections, cfg->threads,
+           (unsigned long long)cfg->keys, cfg->items_per_key, cfg->host, cfg->port,
+           cfg->connections, cfg->threads,
            cfg->rate > 0 ? "open loop" : "closed loop");
     printf("  measured %.2f s: %llu requests, %.1f req/s, %llu ok, %llu failed\n", s->seconds,
            (unsigned long long)done, s->seconds > 0 ? (double)done / s->seconds : 0,
@@ -550,6 +607,10 @@ static int write_json(const struct options *o, const struct summary *s,
     gy_jw_cstr(&w, cfg->dist == GY_BENCH_DIST_ZIPFIAN ? "zipfian" : "uniform");
     gy_jw_key(&w, "keys");
     gy_jw_uint(&w, cfg->keys);
+    gy_jw_key(&w, "items_per_key");
+    gy_jw_uint(&w, cfg->items_per_key);
+    gy_jw_key(&w, "table");
+    gy_jw_cstr(&w, cfg->table);
     gy_jw_key(&w, "item_size");
     gy_jw_uint(&w, cfg->item_size);
     gy_jw_key(&w, "connections");
@@ -670,13 +731,13 @@ int main(int argc, char **argv)
         lc.workload = GY_BENCH_WL_LOAD;
         lc.warmup_s = 0;
         lc.rate = 0;
-        lc.requests = lc.keys;
+        lc.requests = lc.keys * lc.items_per_key;
         lc.duration_s = GY_BENCH_DEFAULT_DURATION_CAP_S;
         if (run_workload(&lc, 0, &none, s))
             goto out;
-        if (s->ok_total != lc.keys) {
-            fprintf(stderr, "gyre-bench: preload wrote %llu of %llu keys\n",
-                    (unsigned long long)s->ok_total, (unsigned long long)lc.keys);
+        if (s->ok_total != lc.requests) {
+            fprintf(stderr, "gyre-bench: preload wrote %llu of %llu items\n",
+                    (unsigned long long)s->ok_total, (unsigned long long)lc.requests);
             for (size_t i = 0; i < s->errors.n; i++)
                 fprintf(stderr, "  error %s: %llu\n", s->errors.names[i],
                         (unsigned long long)s->errors.counts[i]);

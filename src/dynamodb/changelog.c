@@ -354,6 +354,8 @@ int gy_ddb__log_append(struct gy_store_txn *txn, struct gy_ddb *d, const struct 
     gy_buf_fini(&b);
     if (rc)
         return rc;
+    if (replicated)
+        __atomic_add_fetch(&d->replicated_appends, 1, __ATOMIC_RELEASE);
     gy_put_be64(nb, seq + 1);
     return gy_store_put(txn, GY_DB_STREAMS, q_key(qb, t->id), (struct gy_str){ (char *)nb, 8 });
 }

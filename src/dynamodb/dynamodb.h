@@ -34,6 +34,7 @@ struct gy_ddb {
     pthread_cond_t maint_cond;
     bool maint_stop;
     bool stopped;                    /* gy_ddb_stop ran */
+    uint64_t replicated_appends;     /* change records of global tables appended (atomic) */
 };
 
 /** Open the service over an open store (loads the catalog). Returns 0 or GY_EIO. */

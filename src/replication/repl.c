@@ -11,6 +11,27 @@
 #include "core/mem.h"
 #include "dynamodb/dynamodb.h"
 #include "replication/repl_int.h"
+#include "store/store.h"
+
+/*
+ * After each durable commit (writer thread): if it held changes of global tables, wake the
+ * shippers now instead of at their next poll. An append whose job was rolled back also counts;
+ * the shippers then find nothing new, which is harmless.
+ */
+static void on_commit(void *arg)
+{
+    struct gy_repl *r = arg;
+    uint64_t n = __atomic_load_n(&r->ddb->replicated_appends, __ATOMIC_ACQUIRE);
+    if (n == r->seen_appends)
+        return;
+    r->seen_appends = n;
+    gy_repl__wake(r);
+}
+
+static int barrier_apply(struct gy_store_txn *txn, void *arg)
+{
+    return 0;
+}
 
 int gy_repl_open(struct gy_ddb *ddb, struct gy_aws_router *router, const struct gy_repl_config *cfg,
                  struct gy_repl **out)
@@ -47,6 +68,7 @@ int gy_repl_open(struct gy_ddb *ddb, struct gy_aws_router *router, const struct 
     gy_repl__global_ops_register(r);
     if (gy_repl__forward_start(r))
         return GY_EIO;
+    gy_store_set_commit_hook(ddb->store, on_commit, r);
     for (size_t i = 0; i < r->npeers; i++) {
         if (pthread_create(&r->peers[i].thread, NULL, gy_repl__shipper_main, &r->peers[i])) {
             gy_log_error("replication: cannot start a shipper thread");
@@ -62,6 +84,9 @@ void gy_repl_close(struct gy_repl *r)
 {
     if (!r)
         return;
+    /* Unhook, then let one job through the writer so no call of on_commit is still running. */
+    gy_store_set_commit_hook(r->ddb->store, NULL, NULL);
+    gy_store_run(r->ddb->store, barrier_apply, NULL);
     pthread_mutex_lock(&r->lock);
     r->stop = true;
     pthread_cond_broadcast(&r->cond);

@@ -83,6 +83,7 @@ struct gy_repl {
     struct origin_stats origins[16];
     size_t norigins;
     struct gy_aws_service service; /* global-table operations */
+    uint64_t seen_appends;      /* replicated appends at the last wake (writer thread only) */
     /* forwarding */
     pthread_t fwd_threads[2];
     pthread_mutex_t fwd_lock;

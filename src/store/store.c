@@ -48,6 +48,8 @@ struct gy_store {
     bool closing;                    /* no more jobs accepted */
     uint64_t commits;                /* group commits (writer thread only; read racily) */
     uint64_t jobs;                   /* jobs applied (writer thread only) */
+    void (*commit_hook)(void *arg);  /* called after each successful commit (writer thread) */
+    void *commit_hook_arg;
 };
 
 struct gy_store_cursor {
@@ -368,6 +370,11 @@ static void *writer_main(void *arg)
         int commit_rc = rc ? map_rc(rc) : 0;
         if (commit_rc)
             gy_log_error("store: group commit of %d jobs failed: %s", n, mdb_strerror(rc));
+        else {
+            void (*hook)(void *) = __atomic_load_n(&s->commit_hook, __ATOMIC_ACQUIRE);
+            if (hook)
+                hook(__atomic_load_n(&s->commit_hook_arg, __ATOMIC_RELAXED));
+        }
         __atomic_add_fetch(&s->commits, 1, __ATOMIC_RELAXED);
         __atomic_add_fetch(&s->jobs, (uint64_t)n, __ATOMIC_RELAXED);
         for (struct gy_store_job *j = batch, *next; j; j = next) {
@@ -428,6 +435,13 @@ int gy_store_run(struct gy_store *s, int (*apply)(struct gy_store_txn *txn, void
     pthread_mutex_destroy(&sj.run.lock);
     pthread_cond_destroy(&sj.run.cond);
     return rc;
+}
+
+void gy_store_set_commit_hook(struct gy_store *s, void (*fn)(void *arg), void *arg)
+{
+    __atomic_store_n(&s->commit_hook, NULL, __ATOMIC_RELEASE);
+    __atomic_store_n(&s->commit_hook_arg, arg, __ATOMIC_RELAXED);
+    __atomic_store_n(&s->commit_hook, fn, __ATOMIC_RELEASE);
 }
 
 void gy_store_get_stats(struct gy_store *s, struct gy_store_stats *out)

@@ -93,6 +93,13 @@ int gy_store_submit(struct gy_store *s, struct gy_store_job *job);
 /** Run a job synchronously on the calling thread's behalf and wait for its commit. */
 int gy_store_run(struct gy_store *s, int (*apply)(struct gy_store_txn *txn, void *arg), void *arg);
 
+/**
+ * Call fn(arg) on the writer thread after every successful group commit (for consumers that
+ * want to hear about new durable data at once, e.g. replication shippers). Set it once, before
+ * the store takes traffic; fn must be quick and must not submit jobs synchronously.
+ */
+void gy_store_set_commit_hook(struct gy_store *s, void (*fn)(void *arg), void *arg);
+
 struct gy_store_stats {
     uint64_t commits;  /* group commits done */
     uint64_t jobs;     /* jobs applied */
