@@ -26,6 +26,7 @@ DEPS_STAMP := build/.deps-ok
 .PHONY: all deps up down test unit e2e fuzz bench lint format clean
 
 include bench/bench.mk
+include sanitize.mk
 
 all: build/gyre
 

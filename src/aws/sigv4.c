@@ -97,13 +97,30 @@ const EVP_MD *gy_sigv4__sha256(void)
     return sha256_md ? sha256_md : EVP_sha256();
 }
 
+/* Each thread's digest context is freed when the thread exits (pthread key destructor). */
+static pthread_key_t ctx_key;
+static pthread_once_t ctx_key_once = PTHREAD_ONCE_INIT;
+
+static void ctx_destroy(void *p)
+{
+    EVP_MD_CTX_free(p);
+}
+
+static void ctx_key_init(void)
+{
+    pthread_key_create(&ctx_key, ctx_destroy);
+}
+
 void gy_sigv4__digest(const void *a, size_t an, const void *b, size_t bn,
                       unsigned char out[GY_SIGV4_HASH_LEN])
 {
     static __thread EVP_MD_CTX *ctx;
     unsigned int len = GY_SIGV4_HASH_LEN;
-    if (!ctx)
+    if (!ctx) {
         ctx = EVP_MD_CTX_new();
+        pthread_once(&ctx_key_once, ctx_key_init);
+        pthread_setspecific(ctx_key, ctx);
+    }
     EVP_DigestInit_ex(ctx, gy_sigv4__sha256(), NULL);
     EVP_DigestUpdate(ctx, a, an);
     if (bn)

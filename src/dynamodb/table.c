@@ -7,6 +7,7 @@
  */
 #include "dynamodb/table.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +57,10 @@ static char *dup_or_null(const char *s)
 struct gy_ddb_table *gy_ddb_table_clone(const struct gy_ddb_table *src)
 {
     struct gy_ddb_table *t = gy_malloc(sizeof(*t));
-    *t = *src;
+    /* Not `*t = *src`: that reads refs, which other threads change atomically. */
+    const size_t skip = offsetof(struct gy_ddb_table, id); /* refs and deleted */
+    memset(t, 0, skip);
+    memcpy((char *)t + skip, (const char *)src + skip, sizeof(*t) - skip);
     t->refs = 1;
     t->deleted = false;
     t->name = gy_strdup(src->name);

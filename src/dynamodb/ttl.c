@@ -37,7 +37,15 @@ struct ttl_sweeper {
     pthread_cond_t cond;
     bool stop;               /* the thread must exit */
     bool running;            /* a sweep chain is in flight */
+    bool orphaned;           /* stopped while running: the chain's last job frees it */
 };
+
+static void sweeper_destroy(struct ttl_sweeper *s)
+{
+    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->cond);
+    gy_free(s);
+}
 
 /* ---- the API ---- */
 
@@ -293,7 +301,10 @@ static void sweep_free(struct sweep_job *sj)
     struct ttl_sweeper *s = sj->s;
     pthread_mutex_lock(&s->lock);
     s->running = false;
+    bool orphaned = s->orphaned;
     pthread_mutex_unlock(&s->lock);
+    if (orphaned)
+        sweeper_destroy(s);
     gy_arena_destroy(sj->names_arena);
     gy_free(sj->resume);
     gy_free(sj);
@@ -387,10 +398,9 @@ void gy_ddb__ttl_stop(struct gy_ddb *d)
     /* A chain still in flight belongs to the store's queue, which drains before it closes. */
     pthread_mutex_lock(&s->lock);
     bool running = s->running;
+    s->orphaned = running;
     pthread_mutex_unlock(&s->lock);
     if (running)
-        return; /* the store already closed or will drain it; leak the small struct then */
-    pthread_mutex_destroy(&s->lock);
-    pthread_cond_destroy(&s->cond);
-    gy_free(s);
+        return; /* the chain's last job (drained by gy_store_close) frees it in sweep_free */
+    sweeper_destroy(s);
 }

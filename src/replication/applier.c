@@ -298,9 +298,9 @@ int gy_repl__handle_metrics(struct gy_aws_req *req)
             gy_jw_key(w, "tableId");
             gy_jw_uint(w, p->tables[k].table_id);
             gy_jw_key(w, "backlog");
-            gy_jw_uint(w, p->tables[k].backlog);
+            gy_jw_uint(w, __atomic_load_n(&p->tables[k].backlog, __ATOMIC_RELAXED));
             gy_jw_key(w, "lastShippedMs");
-            gy_jw_int(w, p->tables[k].last_ship_ms);
+            gy_jw_int(w, __atomic_load_n(&p->tables[k].last_ship_ms, __ATOMIC_RELAXED));
             gy_jw_obj_end(w);
         }
         gy_jw_arr_end(w);

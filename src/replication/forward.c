@@ -126,7 +126,7 @@ static void *fwd_main(void *arg)
     CURL *curl = curl_easy_init();
     for (;;) {
         pthread_mutex_lock(&r->fwd_lock);
-        while (!r->fwd_head && !r->stop)
+        while (!r->fwd_head && !__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE))
             pthread_cond_wait(&r->fwd_cond, &r->fwd_lock);
         struct fwd_item *it = r->fwd_head;
         if (it) {
@@ -135,7 +135,7 @@ static void *fwd_main(void *arg)
                 r->fwd_tail = NULL;
             r->fwd_len--;
         }
-        bool stop = r->stop && !it;
+        bool stop = !it && __atomic_load_n(&r->stop, __ATOMIC_ACQUIRE);
         pthread_mutex_unlock(&r->fwd_lock);
         if (stop)
             break;

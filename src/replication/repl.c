@@ -88,7 +88,7 @@ void gy_repl_close(struct gy_repl *r)
     gy_store_set_commit_hook(r->ddb->store, NULL, NULL);
     gy_store_run(r->ddb->store, barrier_apply, NULL);
     pthread_mutex_lock(&r->lock);
-    r->stop = true;
+    __atomic_store_n(&r->stop, true, __ATOMIC_RELEASE); /* fwd_main reads it under fwd_lock */
     pthread_cond_broadcast(&r->cond);
     pthread_mutex_unlock(&r->lock);
     for (size_t i = 0; i < r->npeers; i++) {

@@ -94,9 +94,10 @@ static struct peer_table *peer_table(struct peer *p, uint32_t tid)
             return &p->tables[i];
     if (p->ntables == GY_REPL_MAX_TABLES)
         return NULL;
-    struct peer_table *pt = &p->tables[p->ntables++];
+    struct peer_table *pt = &p->tables[p->ntables];
     memset(pt, 0, sizeof(*pt));
     pt->table_id = tid;
+    __atomic_store_n(&p->ntables, p->ntables + 1, __ATOMIC_RELEASE); /* metrics reads it */
     return pt;
 }
 
@@ -106,7 +107,7 @@ static int post(struct peer *p, const char *path, struct gy_buf *body, struct gy
     long status = 0;
     int rc = gy_repl__post(&p->client, &p->r->key, p->cfg.region, path, gy_buf_str(body), &status,
                            resp);
-    p->up = rc == 0;
+    __atomic_store_n(&p->up, rc == 0, __ATOMIC_RELAXED);
     if (rc)
         return GY_EIO;
     if (status != 200) {
@@ -335,7 +336,7 @@ static int ship_log(struct peer *p, const struct gy_ddb_table *t, struct peer_ta
     if (rc)
         goto out;
     gy_ddb_log_bounds(txn, t->id, &first, &next);
-    pt->backlog = next - 1 > ckpt ? next - 1 - ckpt : 0;
+    __atomic_store_n(&pt->backlog, next - 1 > ckpt ? next - 1 - ckpt : 0, __ATOMIC_RELAXED);
     if (first && first > ckpt + 1) {
         /* The log no longer holds what the peer misses: re-seed it. */
         gy_store_read_end(txn);
@@ -374,8 +375,8 @@ static int ship_log(struct peer *p, const struct gy_ddb_table *t, struct peer_ta
     gy_buf_fini(&body);
     if (rc == 0) {
         rc = ckpt_set(r, t->id, p->cfg.region, last, false);
-        p->shipped += own;
-        pt->last_ship_ms = gy_now_ms();
+        __atomic_store_n(&p->shipped, p->shipped + own, __ATOMIC_RELAXED);
+        __atomic_store_n(&pt->last_ship_ms, gy_now_ms(), __ATOMIC_RELAXED);
         *worked = true;
     }
 out:

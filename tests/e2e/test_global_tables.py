@@ -630,8 +630,9 @@ def test_ttl_deletions_replicate_as_deletes(make_cluster):
     for region in REGIONS:
         arn = c.ddb(region).describe_table(TableName=table)["Table"]["LatestStreamArn"]
         streams = c[region].client("dynamodbstreams")
-        removes = wait_until(lambda: [r for r in read_stream(streams, arn)
-                                      if r["eventName"] == "REMOVE"] or None,
-                             what=f"REMOVE records in {region}")
+        # Wait for all five (a sweep may still be deleting in some region), then check each once.
+        removes = wait_until(lambda: (lambda rs: rs if len(rs) >= 5 else None)(
+                                 [r for r in read_stream(streams, arn) if r["eventName"] == "REMOVE"]),
+                             what=f"five REMOVE records in {region}")
         keys = sorted(r["dynamodb"]["Keys"]["PK"]["S"] for r in removes)
         assert keys == [f"old{i}" for i in range(5)], (region, keys)
