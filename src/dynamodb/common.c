@@ -100,26 +100,7 @@ int gy_ddb__rcc_arg(struct gy_aws_req *req)
 void gy_ddb__write_capacity(struct gy_jw *w, const struct gy_ddb_table *t, int rcc, double units,
                             bool is_read)
 {
-    if (rcc <= 0)
-        return;
-    gy_jw_key(w, "ConsumedCapacity");
-    gy_jw_obj_begin(w);
-    gy_jw_key(w, "TableName");
-    gy_jw_cstr(w, t->name);
-    gy_jw_key(w, "CapacityUnits");
-    gy_jw_double(w, units);
-    gy_jw_key(w, is_read ? "ReadCapacityUnits" : "WriteCapacityUnits");
-    gy_jw_double(w, units);
-    if (rcc == 2) {
-        gy_jw_key(w, "Table");
-        gy_jw_obj_begin(w);
-        gy_jw_key(w, "CapacityUnits");
-        gy_jw_double(w, units);
-        gy_jw_key(w, is_read ? "ReadCapacityUnits" : "WriteCapacityUnits");
-        gy_jw_double(w, units);
-        gy_jw_obj_end(w);
-    }
-    gy_jw_obj_end(w);
+    gy_ddb__capacity_ix(w, t, rcc, is_read, units, NULL);
 }
 
 /* One ConsumedCapacity entry per table, in first-seen order. */
