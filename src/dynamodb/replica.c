@@ -260,12 +260,13 @@ int gy_ddb_replica_sweep(struct gy_store_txn *txn, struct gy_ddb *d, const struc
     tid[2] = (unsigned char)(t->id >> 8), tid[3] = (unsigned char)t->id;
     char *from = gy_arena_alloc(a, after.len + 4);
     memcpy(from, tid, 4);
-    memcpy(from + 4, after.p, after.len);
+    if (after.len)
+        memcpy(from + 4, after.p, after.len);
     char *to = NULL;
     if (until.len) {
         to = gy_arena_alloc(a, until.len + 4);
         memcpy(to, tid, 4);
-        memcpy(to + 4, until.p, until.len);
+        memcpy(to + 4, until.p, until.len); /* until.len > 0 here */
     }
     struct gy_str lo = { from, after.len + 4 }, hi = { to, to ? until.len + 4 : 0 };
     int rc = gy_store_cursor_open(txn, GY_DB_ITEMS, &cur);
