@@ -397,6 +397,23 @@ static struct gy_ddb_table *global_table(struct gy_repl *r, struct gy_aws_req *r
     return t;
 }
 
+/* Apply legacy ReplicaUpdates to GlobalTableName and answer its GlobalTableDescription. */
+static int publish_global(struct gy_repl *r, struct gy_aws_req *req, const struct gy_json *updates)
+{
+    struct change_args ca = { r, req, updates, true };
+    struct gy_ddb_table *nt = NULL;
+    int rc = gy_repl__publish(r, gy_json_str(gy_json_get(req->body, "GlobalTableName")),
+                              change_mutate, &ca, &nt, &req->err, req->arena);
+    if (rc == 0 && nt) {
+        gy_jw_obj_begin(&req->w);
+        gy_jw_key(&req->w, "GlobalTableDescription");
+        global_description(&req->w, r, nt);
+        gy_jw_obj_end(&req->w);
+    }
+    gy_ddb_table_unref(nt);
+    return rc;
+}
+
 static int create_global_table(struct gy_aws_req *req)
 {
     struct gy_repl *r = req->ctx;
@@ -410,7 +427,6 @@ static int create_global_table(struct gy_aws_req *req)
     }
     /* ReplicationGroup becomes Create entries for every region but this one. */
     const struct gy_json *group = gy_json_get(req->body, "ReplicationGroup");
-    struct gy_ddb_table *nt = gy_ddb_table_clone(t);
     gy_ddb_table_unref(t);
     struct gy_buf b;
     gy_buf_init(&b, 1 << 16);
@@ -443,20 +459,7 @@ static int create_global_table(struct gy_aws_req *req)
     else if (gy_json_parse(req->arena, b.p, b.len, &updates, &why))
         rc = GY_EINVAL;
     gy_buf_fini(&b);
-    gy_ddb_table_unref(nt);
-    if (rc)
-        return rc;
-    struct change_args ca = { r, req, updates, true };
-    rc = gy_repl__publish(r, gy_json_str(gy_json_get(req->body, "GlobalTableName")), change_mutate,
-                          &ca, &nt, &req->err, req->arena);
-    if (rc == 0 && nt) {
-        gy_jw_obj_begin(&req->w);
-        gy_jw_key(&req->w, "GlobalTableDescription");
-        global_description(&req->w, r, nt);
-        gy_jw_obj_end(&req->w);
-    }
-    gy_ddb_table_unref(nt);
-    return rc;
+    return rc ? rc : publish_global(r, req, updates);
 }
 
 static int update_global_table(struct gy_aws_req *req)
@@ -466,18 +469,7 @@ static int update_global_table(struct gy_aws_req *req)
     if (!t)
         return GY_EAWS;
     gy_ddb_table_unref(t);
-    struct change_args ca = { r, req, gy_json_get(req->body, "ReplicaUpdates"), true };
-    struct gy_ddb_table *nt = NULL;
-    int rc = gy_repl__publish(r, gy_json_str(gy_json_get(req->body, "GlobalTableName")),
-                              change_mutate, &ca, &nt, &req->err, req->arena);
-    if (rc == 0 && nt) {
-        gy_jw_obj_begin(&req->w);
-        gy_jw_key(&req->w, "GlobalTableDescription");
-        global_description(&req->w, r, nt);
-        gy_jw_obj_end(&req->w);
-    }
-    gy_ddb_table_unref(nt);
-    return rc;
+    return publish_global(r, req, gy_json_get(req->body, "ReplicaUpdates"));
 }
 
 static int describe_global_table(struct gy_aws_req *req)
