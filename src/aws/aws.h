@@ -24,6 +24,8 @@
 
 struct gy_arena;
 struct gy_aws_req;
+struct gy_model_service;
+struct gy_model_op;
 
 #define GY_AWS_MAX_RESPONSE (64u << 20) /* a bound on any response body we build */
 
@@ -34,9 +36,18 @@ struct gy_aws_op {
     gy_aws_op_fn fn;   /* handler */
 };
 
+/*
+ * A service is its botocore model name plus an operation table. The model (aws/model.h) gives
+ * the protocol, target prefix, signing name, API version and every shape; the router decodes
+ * each request into one protocol-neutral JSON tree (req->body: the operation's input shape as
+ * the JSON protocols write it — timestamps as epoch seconds, blobs as base64 strings), validates
+ * it against the model, and converts the handler's JSON output (req->w, same conventions) into
+ * the protocol the client spoke (JSON, query+XML, rest-json, CBOR).
+ */
 struct gy_aws_service {
-    const char *target_prefix;   /* "DynamoDB_20120810" */
-    const char *content_type;    /* "application/x-amz-json-1.0" */
+    const char *model;           /* botocore service name: "dynamodb", "sts", "cloudwatch", ... */
+    const char *target_prefix;   /* JSON target prefix; NULL: the model's */
+    const char *content_type;    /* JSON content type; NULL: from the model's jsonVersion */
     const struct gy_aws_op *ops; /* operation table */
     size_t nops;
     void *ctx;                   /* handed to handlers as req->ctx */
@@ -82,12 +93,25 @@ void gy_aws_router_add_route(struct gy_aws_router *r, const char *method, const 
 typedef bool (*gy_aws_forward_fn)(void *ctx, struct gy_aws_req *req);
 void gy_aws_router_set_forwarder(struct gy_aws_router *r, gy_aws_forward_fn fn, void *ctx);
 
+/* Who signed a request: the admin key, or temporary credentials issued by STS. */
+struct gy_aws_identity {
+    char access_key[129];  /* the access key id that signed */
+    char arn[256];         /* "arn:aws:iam::000000000000:root", "arn:aws:sts::…:assumed-role/R/S" */
+    char user_id[160];     /* GetCallerIdentity's UserId */
+    bool temporary;        /* signed with session credentials (X-Amz-Security-Token) */
+    int64_t expires_ms;    /* temporary credentials: when they expire */
+};
+
 /* One AWS request being handled. Lives in the HTTP request's arena. */
 struct gy_aws_req {
     struct gy_http_req *http;          /* transport request */
     struct gy_arena *arena;            /* per-request memory */
     const struct gy_aws_service *svc;  /* the service addressed */
     const struct gy_aws_op *op;        /* the operation */
+    const struct gy_model_service *model; /* the service's model (NULL for /_gyre/ routes) */
+    const struct gy_model_op *mop;     /* the operation's model, or NULL */
+    int proto;                         /* enum gy_model_protocol the client spoke */
+    struct gy_aws_identity who;        /* the authenticated principal */
     void *ctx;                         /* the service's context */
     const struct gy_json *body;        /* parsed JSON body (an object) */
     struct gy_error err;               /* set by handlers via gy_error_set */
@@ -109,6 +133,14 @@ struct gy_aws_req {
  * operation's handler; it completes through on_complete (set by the caller).
  */
 struct gy_aws_req *gy_aws_req_sub(struct gy_aws_req *parent, const struct gy_json *body);
+
+/**
+ * Record a modeled exception of the request's service by its shape name
+ * ("ResourceNotFoundException"); the layer takes its wire code and HTTP status from the model
+ * (400 and the name itself when the model lacks it). Returns GY_EAWS for `return gy_aws_error(...)`.
+ */
+int gy_aws_error(struct gy_aws_req *req, const char *exception, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /** Finish a request that returned GY_PENDING: rc 0 sends req->out, else the error. Any thread. */
 void gy_aws_req_complete(struct gy_aws_req *req, int rc);

@@ -76,7 +76,8 @@ const char *gy_strerror(int code);
     X(TRIMMED_DATA_ACCESS, "TrimmedDataAccessException", "com.amazonaws.dynamodb.v20120810",     \
       400, false)                                                                                \
     X(INTERNAL, "InternalServerError", "com.amazonaws.dynamodb.v20120810", 500, true)            \
-    X(SERVICE_UNAVAILABLE, "ServiceUnavailable", "com.amazon.coral.availability", 503, true)
+    X(SERVICE_UNAVAILABLE, "ServiceUnavailable", "com.amazon.coral.availability", 503, true)    \
+    X(MODELED, "", "", 400, false) /* a service exception named in gy_error.exception */
 
 enum gy_aws_error {
     GY_AWS_OK = 0,
@@ -103,6 +104,7 @@ struct gy_error {
     enum gy_aws_error code; /* GY_AWS_OK when no error was set */
     const char *message;    /* NUL-terminated, owned by the request arena (or static) */
     const char *extra_json; /* optional extra members for the error body, e.g. "\"Item\":{...}" */
+    const char *exception;  /* GY_AWS_MODELED: the exception shape's name in the service model */
 };
 
 /**
