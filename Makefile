@@ -6,7 +6,7 @@ CLANG   ?= clang
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Isrc -Wall -Wextra -Werror -Wstrict-prototypes \
                -Wmissing-prototypes -Wpointer-arith -Wno-unused-parameter -g
 CFLAGS  ?= -O2
-LIBS    := -llmdb -luv -lhttp_parser -lcjson -lcurl -lssl -lcrypto -lpthread -lm
+LIBS    := -llmdb -luv -lhttp_parser -lcjson -lcurl -lcbor -lz -lpcre2-8 -lssl -lcrypto -lpthread -lm
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 SRCS      := $(shell find src -name '*.c' | sort)
@@ -22,6 +22,8 @@ FUZZ_SECONDS ?= 30
 
 PY      := /usr/bin/python3
 DEPS_STAMP := build/.deps-ok
+
+.DEFAULT_GOAL := all
 
 .PHONY: all deps up down test unit e2e fuzz bench lint format clean
 
