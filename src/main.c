@@ -20,6 +20,7 @@
 #include "replication/repl.h"
 #include "store/store.h"
 #include "streams/streams.h"
+#include "testsvc/testsvc.h"
 
 #define GYRE_VERSION "0.1.0"
 
@@ -166,6 +167,7 @@ static int serve(int argc, char **argv)
     router = gy_aws_router_create(&rcfg);
     gy_aws_router_add_service(router, gy_ddb_service(ddb));
     gy_aws_router_add_service(router, gy_streams_service(streams));
+    gy_testsvc_register(router);
     if (o.npeers) {
         struct gy_repl_config pc = {
             .region = o.region, .key = &key, .peers = o.peers, .npeers = o.npeers,
