@@ -769,9 +769,11 @@ static int enc_timestamp(const struct gy_json *j, enum gy_cbor_dialect dialect,
     double v = gy_json_num(j);
     if (dialect == GY_CBOR_AMZ) {
         double ms = round(v * 1000.0);
+        if (!isfinite(ms))
+            return GY_EINVAL;
         if (ms > -9.2e18 && ms < 9.2e18)
             return enc_int(out, (int64_t)ms);
-        return enc_double(out, v * 1000.0);
+        return enc_double(out, ms);
     }
     if (gy_json_int(j, &i))
         return enc_int(out, i);

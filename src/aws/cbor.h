@@ -71,7 +71,7 @@ int gy_cbor_to_json(struct gy_arena *arena, struct gy_str cbor, enum gy_cbor_dia
  * does not know, and shape GY_MODEL_NONE (svc may then be NULL), are encoded by JSON type.
  * The map keys are the JSON keys, unchanged.
  * @return 0, GY_ETOOBIG (out's limit; out then holds a prefix) or GY_EINVAL (a blob that is
- *         not valid padded base64).
+ *         not valid padded base64, or an amz timestamp whose milliseconds overflow a double).
  */
 int gy_cbor_from_json(const struct gy_model_service *svc, uint16_t shape,
                       const struct gy_json *tree, enum gy_cbor_dialect dialect,
