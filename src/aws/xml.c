@@ -24,8 +24,9 @@
  * Escaping
  * ------------------------------------------------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at p[0..n), or 0 when it is not one. */
-static size_t utf8_len(const unsigned char *p, size_t n)
+/* Length of the valid UTF-8 sequence at p[0..n), or 0 when it is not one; *bad is set for a
+ * well-formed character XML 1.0 excludes (U+FFFE, U+FFFF). */
+static size_t utf8_len(const unsigned char *p, size_t n, bool *bad)
 {
     unsigned char c = p[0];
     size_t len;
@@ -50,8 +51,7 @@ static size_t utf8_len(const unsigned char *p, size_t n)
     if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
         (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
         return 0;
-    if (cp == 0xfffe || cp == 0xffff)
-        return 0; /* not XML 1.0 characters */
+    *bad = cp == 0xfffe || cp == 0xffff;
     return len;
 }
 
@@ -79,11 +79,12 @@ int gy_xml_escape(struct gy_buf *out, struct gy_str s)
             if (c < 0x20) {
                 rep = replacement;
             } else if (c >= 0x80) {
-                step = utf8_len(p + i, s.len - i);
-                if (step == 0) {
+                bool bad = false;
+                step = utf8_len(p + i, s.len - i, &bad);
+                if (step == 0 || bad)
                     rep = replacement;
+                if (step == 0)
                     step = 1;
-                }
             }
         }
         if (rep) {
@@ -101,10 +102,15 @@ int gy_xml_escape(struct gy_buf *out, struct gy_str s)
  * Scalars
  * ------------------------------------------------------------------------------------------- */
 
-/* Shortest text that strtod (and Python's float) reads back as exactly v. */
+/*
+ * Shortest text that strtod (and Python's float) reads back as exactly v: the least %g
+ * precision that round-trips, written in plain decimals when the exponent is in [-5, 17)
+ * ("100", "1704067200.123", "0.001") and in exponent form otherwise ("1e+21", "5e-324").
+ */
 static void put_double(struct gy_buf *out, double v)
 {
-    char tmp[40];
+    char tmp[48];
+    int n;
     if (isnan(v)) {
         gy_buf_puts(out, "NaN");
         return;
@@ -113,16 +119,28 @@ static void put_double(struct gy_buf *out, double v)
         gy_buf_puts(out, v < 0 ? "-Infinity" : "Infinity");
         return;
     }
-    int lo = 1, hi = 17; /* %.17g always round-trips; find the least precision that does */
+    if (v == 0) {
+        gy_buf_puts(out, signbit(v) ? "-0" : "0");
+        return;
+    }
+    int lo = 1, hi = 17; /* 17 significant digits always round-trip */
     while (lo < hi) {
         int mid = (lo + hi) / 2;
-        int n = snprintf(tmp, sizeof(tmp), "%.*g", mid, v);
+        n = snprintf(tmp, sizeof(tmp), "%.*e", mid - 1, v);
         if (n > 0 && (size_t)n < sizeof(tmp) && strtod(tmp, NULL) == v)
             hi = mid;
         else
             lo = mid + 1;
     }
-    int n = snprintf(tmp, sizeof(tmp), "%.*g", lo, v);
+    n = snprintf(tmp, sizeof(tmp), "%.*e", lo - 1, v);
+    const char *e = n > 0 ? strchr(tmp, 'e') : NULL;
+    int exp10 = e ? (int)strtol(e + 1, NULL, 10) : 0;
+    if (e && exp10 >= -5 && exp10 < 17) {
+        int decimals = lo - 1 - exp10;
+        n = snprintf(tmp, sizeof(tmp), "%.*f", decimals > 0 ? decimals : 0, v);
+    } else {
+        n = snprintf(tmp, sizeof(tmp), "%.*g", lo, v);
+    }
     if (n > 0 && (size_t)n < sizeof(tmp))
         gy_buf_append(out, tmp, (size_t)n);
 }
