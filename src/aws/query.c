@@ -236,29 +236,47 @@ static int days_in_month(int y, int m)
     return m == 2 && leap ? 29 : dim[m - 1];
 }
 
-/* Epoch seconds of a validated civil date and time. */
-static bool civil_to_epoch(int y, int mo, int d, int h, int mi, int sec, double frac, int tz_min,
-                           double *out)
+/* A fraction of a second: up to 9 decimal digits as f / 10^k (k = 0: none). */
+struct frac {
+    int64_t f;
+    int k;
+};
+
+/*
+ * Epoch seconds of a validated civil date and time. With a fraction the value is computed as
+ * (t * 10^k + f) / 10^k, one correctly rounded division, as Python's datetime.timestamp() does.
+ */
+static bool civil_to_epoch(int y, int mo, int d, int h, int mi, int sec, struct frac fr,
+                           int tz_min, double *out)
 {
+    static const int64_t pow10[10] = { 1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
+                                       100000000, 1000000000 };
     if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60)
         return false;
     int64_t t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - tz_min * 60;
-    *out = (double)t + frac;
+    if (fr.k == 0)
+        *out = (double)t;
+    else if (t > -9000000000 && t < 9000000000)
+        *out = (double)(t * pow10[fr.k] + fr.f) / (double)pow10[fr.k];
+    else
+        *out = (double)t + (double)fr.f / (double)pow10[fr.k];
     return true;
 }
 
-/* Optional fraction ".ddd" (or ",ddd"): any number of digits, at least one. */
-static bool read_fraction(struct gy_str s, size_t *i, double *frac)
+/* Optional fraction ".ddd" (or ",ddd"): at least one digit; digits past the ninth are dropped. */
+static bool read_fraction(struct gy_str s, size_t *i, struct frac *fr)
 {
-    *frac = 0;
+    size_t n = 0;
+    fr->f = 0;
+    fr->k = 0;
     if (!at(s, *i, '.') && !at(s, *i, ','))
         return true;
-    double scale = 0.1;
-    size_t n = 0;
     (*i)++;
     while (*i < s.len && is_digit(s.p[*i])) {
-        *frac += (s.p[*i] - '0') * scale;
-        scale /= 10;
+        if (fr->k < 9) {
+            fr->f = fr->f * 10 + (s.p[*i] - '0');
+            fr->k++;
+        }
         (*i)++, n++;
     }
     return n > 0;
@@ -269,7 +287,7 @@ static bool parse_iso8601(struct gy_str s, double *out)
 {
     size_t i = 0;
     int y, mo, d, h = 0, mi = 0, sec = 0, tz = 0;
-    double frac = 0;
+    struct frac frac = { 0, 0 };
     if (!read_digits(s, &i, 4, &y) || !at(s, i++, '-') || !read_digits(s, &i, 2, &mo) ||
         !at(s, i++, '-') || !read_digits(s, &i, 2, &d))
         return false;
@@ -339,7 +357,7 @@ static bool parse_rfc822(struct gy_str s, double *out)
     } else {
         return false;
     }
-    return civil_to_epoch(y, mo, d, h, mi, sec, 0, tz, out);
+    return civil_to_epoch(y, mo, d, h, mi, sec, (struct frac){ 0, 0 }, tz, out);
 }
 
 /* Epoch seconds [+-]?D+(.D+)?, ISO 8601 or RFC 822, whatever the member's declared format. */
