@@ -26,6 +26,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "core/base64.h"
 #include "core/bytes.h"
 #include "core/errors.h"
 
@@ -37,11 +38,10 @@
 #define HEAD_LEN (1 + AKID_RAW + NONCE_LEN + 8)
 #define RAW_MIN (HEAD_LEN + 1 + 1 + 1 + MAC_LEN)
 #define RAW_MAX (HEAD_LEN + 1 + GY_SESSION_MAX_ARN + 1 + GY_SESSION_MAX_USER_ID + MAC_LEN)
-#define B64_MAX (4 * ((RAW_MAX + 2) / 3))
+#define B64_MAX (4 * ((RAW_MAX + 2) / 3)) /* a multiple of 4 */
 
 _Static_assert(B64_MAX < GY_SESSION_MAX_TOKEN, "the largest token fits struct gy_session");
 
-static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 static const char b32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 static void hmac(const unsigned char *key, size_t klen, const void *msg, size_t mlen,
@@ -51,77 +51,27 @@ static void hmac(const unsigned char *key, size_t klen, const void *msg, size_t 
     HMAC(EVP_sha256(), key, (int)klen, msg, mlen, out, &n);
 }
 
-/* Standard base64 with padding; out holds 4 * ceil(n / 3) + 1 bytes. Returns the length. */
-static size_t b64_encode(const unsigned char *in, size_t n, char *out)
-{
-    size_t o = 0, i = 0;
-    for (; i + 3 <= n; i += 3) {
-        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-        out[o++] = b64[v >> 18 & 63], out[o++] = b64[v >> 12 & 63];
-        out[o++] = b64[v >> 6 & 63], out[o++] = b64[v & 63];
-    }
-    if (n - i == 1) {
-        uint32_t v = (uint32_t)in[i] << 16;
-        out[o++] = b64[v >> 18 & 63], out[o++] = b64[v >> 12 & 63];
-        out[o++] = '=', out[o++] = '=';
-    } else if (n - i == 2) {
-        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
-        out[o++] = b64[v >> 18 & 63], out[o++] = b64[v >> 12 & 63];
-        out[o++] = b64[v >> 6 & 63], out[o++] = '=';
-    }
-    out[o] = '\0';
-    return o;
-}
-
-static int b64_val(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
 /*
- * Canonical standard base64 into out (at most max bytes): length a multiple of 4, '=' only as
- * the last one or two characters, zero unused bits. Returns the byte count or -1.
+ * Canonical standard base64 (core/base64.h's rules) into out, which holds B64_MAX / 4 * 3
+ * bytes: OpenSSL decodes on the stack (authentication has no arena to spare), and the text must
+ * be exactly the encoding of what it decoded to. Returns the byte count or -1.
  */
-static long b64_decode(struct gy_str s, unsigned char *out, size_t max)
+static long b64_decode(struct gy_str s, unsigned char *out)
 {
-    if (s.len == 0 || s.len % 4)
+    char back[B64_MAX + 1];
+    if (s.len == 0 || s.len % 4 || s.len > B64_MAX)
+        return -1;
+    int got = EVP_DecodeBlock(out, (const unsigned char *)s.p, (int)s.len);
+    if (got < 0)
         return -1;
     size_t pad = s.p[s.len - 1] == '=' ? (s.p[s.len - 2] == '=' ? 2 : 1) : 0;
-    size_t n = s.len / 4 * 3 - pad;
-    if (n > max)
+    if ((size_t)got < pad)
         return -1;
-    size_t o = 0;
-    for (size_t i = 0; i < s.len; i += 4) {
-        bool last = i + 4 == s.len;
-        int v[4];
-        for (int j = 0; j < 4; j++) {
-            bool is_pad = last && (size_t)j >= 4 - pad;
-            v[j] = is_pad ? 0 : b64_val((unsigned char)s.p[i + j]);
-            if (v[j] < 0)
-                return -1;
-        }
-        uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | v[3];
-        out[o++] = (unsigned char)(w >> 16);
-        if (!last || pad < 2)
-            out[o++] = (unsigned char)(w >> 8);
-        else if (w & 0xffff)
-            return -1; /* nonzero unused bits */
-        if (!last || pad < 1)
-            out[o++] = (unsigned char)w;
-        else if (pad == 1 && (w & 0xff))
-            return -1;
-    }
-    return (long)o;
+    size_t n = (size_t)got - pad;
+    if (gy_base64_encoded_len(n) != s.len)
+        return -1;
+    gy_base64_encode(out, n, back);
+    return memcmp(back, s.p, s.len) == 0 ? (long)n : -1;
 }
 
 /* 10 bytes to 16 base32 characters (RFC 4648 alphabet, no padding needed). */
@@ -151,7 +101,7 @@ static void derive_secret(const struct gy_session_key *key, const char *akid, ch
     unsigned char md[MAC_LEN];
     char text[4 * ((MAC_LEN + 2) / 3) + 1];
     hmac(key->sec, sizeof(key->sec), akid, GY_SESSION_AKID_LEN, md);
-    b64_encode(md, sizeof(md), text);
+    gy_base64_encode(md, sizeof(md), text);
     memcpy(out, text, GY_SESSION_SECRET_LEN);
     out[GY_SESSION_SECRET_LEN] = '\0';
     OPENSSL_cleanse(md, sizeof(md));
@@ -190,7 +140,7 @@ int gy_session_issue(const struct gy_session_key *key, const char *arn, const ch
 
     akid_text(raw + 1, out->access_key);
     derive_secret(key, out->access_key, out->secret);
-    b64_encode(raw, n, out->token);
+    gy_base64_encode(raw, n, out->token);
     memcpy(out->arn, arn, alen);
     if (ulen)
         memcpy(out->user_id, user_id, ulen);
@@ -211,13 +161,13 @@ bool gy_session_is_temporary_akid(struct gy_str akid)
 int gy_session_open(const struct gy_session_key *key, struct gy_str token, struct gy_str akid,
                     int64_t now_ms, struct gy_session *out)
 {
-    unsigned char raw[RAW_MAX], tag[MAC_LEN];
+    unsigned char raw[B64_MAX / 4 * 3], tag[MAC_LEN];
     char want[GY_SESSION_AKID_LEN + 1];
 
     memset(out, 0, sizeof(*out));
     if (token.len > B64_MAX || (token.len && !token.p))
         return GY_SESSION_INVALID;
-    long got = b64_decode(token, raw, sizeof(raw));
+    long got = b64_decode(token, raw);
     if (got < RAW_MIN || raw[0] != TOKEN_VERSION)
         return GY_SESSION_INVALID;
     size_t n = (size_t)got - MAC_LEN;
