@@ -284,7 +284,7 @@ static bool is_assumed_role(const char *arn)
 static int check_not_expired(struct gy_aws_req *req)
 {
     if (req->who.temporary && req->who.expires_ms <= gy_now_ms())
-        return gy_aws_error(req, "ExpiredTokenException",
+        return gy_aws_error(req, "ExpiredToken",
                             "The security token included in the request is expired");
     return 0;
 }

@@ -222,8 +222,8 @@ static void test_assume_role(void **state)
     /* Credentials past their expiry cannot be extended. */
     who.expires_ms = gy_now_ms() - 1;
     expect_error("AssumeRole", "{\"RoleArn\":\"" ROLE "\",\"RoleSessionName\":\"late\"}", &who,
-                 "ExpiredTokenException", "The security token included in the request is expired");
-    expect_error("GetCallerIdentity", "{}", &who, "ExpiredTokenException", NULL);
+                 "ExpiredToken", "The security token included in the request is expired");
+    expect_error("GetCallerIdentity", "{}", &who, "ExpiredToken", NULL);
     done(&c);
 }
 
