@@ -47,9 +47,15 @@ static const char *json_ctype(const struct gy_aws_req *req)
     return "application/x-amz-json-1.0";
 }
 
+/* CBOR with X-Amz-Target is Kinesis's x-amz-cbor-1.1; without, smithy rpc-v2-cbor. */
 static bool is_kinesis_cbor(const struct gy_aws_req *req)
 {
     return gy_http_req_header(req->http, "x-amz-target") != NULL;
+}
+
+static enum gy_cbor_dialect cbor_dialect(const struct gy_aws_req *req)
+{
+    return is_kinesis_cbor(req) ? GY_CBOR_AMZ : GY_CBOR_RPCV2;
 }
 
 static struct gy_buf *new_buf(struct gy_aws_req *req)
@@ -101,7 +107,7 @@ void gy_aws__send_success(struct gy_aws_req *req)
         b = new_buf(req);
         if (tree) {
             rc = gy_cbor_from_json(req->model, req->mop ? req->mop->output : GY_MODEL_NONE, tree,
-                                   b);
+                                   cbor_dialect(req), b);
         } else {
             rc = gy_buf_putc(b, (char)0xa0); /* an empty map */
         }
@@ -160,7 +166,7 @@ static void query_generic(enum gy_aws_error code, struct wire_error *w)
     case GY_AWS_INCOMPLETE_SIGNATURE: w->code = "IncompleteSignature"; break;
     case GY_AWS_INVALID_SIGNATURE: w->code = "SignatureDoesNotMatch"; w->status = 403; break;
     case GY_AWS_UNRECOGNIZED_CLIENT: w->code = "InvalidClientTokenId"; w->status = 403; break;
-    case GY_AWS_EXPIRED_TOKEN: w->code = "ExpiredToken"; w->status = 400; break;
+    case GY_AWS_EXPIRED_TOKEN: w->code = "ExpiredToken"; w->status = 403; break;
     case GY_AWS_ACCESS_DENIED: w->code = "AccessDenied"; w->status = 403; break;
     case GY_AWS_REQUEST_TOO_LARGE: w->code = "RequestEntityTooLarge"; break;
     case GY_AWS_THROTTLING: w->code = "Throttling"; break;
@@ -186,6 +192,24 @@ static void rest_generic(enum gy_aws_error code, struct wire_error *w)
     }
 }
 
+/* Statuses of the common AWS codes that service models do not list as shapes. */
+static int unmodeled_status(const char *name)
+{
+    static const struct {
+        const char *name;
+        int status;
+    } codes[] = {
+        { "AccessDenied", 403 },          { "AccessDeniedException", 403 },
+        { "ExpiredToken", 403 },          { "InvalidClientTokenId", 403 },
+        { "SignatureDoesNotMatch", 403 }, { "MissingAuthenticationToken", 403 },
+        { "InternalFailure", 500 },       { "ServiceUnavailable", 503 },
+    };
+    for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+        if (strcmp(name, codes[i].name) == 0)
+            return codes[i].status;
+    return 400;
+}
+
 static void wire_error(const struct gy_aws_req *req, struct wire_error *w)
 {
     const struct gy_model_service *m = req->model;
@@ -196,7 +220,7 @@ static void wire_error(const struct gy_aws_req *req, struct wire_error *w)
         w->type = name;
         w->ns = m ? m->error_ns : NULL;
         w->code = sh && sh->error_code ? sh->error_code : name;
-        w->status = sh && sh->error_status ? sh->error_status : 400;
+        w->status = sh && sh->error_status ? sh->error_status : unmodeled_status(name);
         w->sender = sh ? (sh->flags & GY_SHAPE_SENDER) != 0 : w->status < 500;
         return;
     }

@@ -448,7 +448,8 @@ static int resolve(struct gy_aws_router *r, struct gy_aws_req *req)
         struct gy_jw w;
         const char *why = NULL;
         gy_jw_init(&w, b);
-        int rc = gy_cbor_to_json(req->arena, h->body, &w, &why);
+        int rc = gy_cbor_to_json(req->arena, h->body, target ? GY_CBOR_AMZ : GY_CBOR_RPCV2, &w,
+                                 &why);
         return adopt(req, b, rc ? rc : w.err, why);
     }
 

@@ -218,3 +218,142 @@ def test_cli_json_and_rest(srv):
     assert "Thing t-1 does not exist" in proc.stderr
     _, out = srv.cli("gyretestrest", "list", "--max", "1", extra_env=env)
     assert out["Items"] == ["even"]
+
+
+# ---- query + XML ---------------------------------------------------------------------------
+
+def test_query_echo_every_shape(srv):
+    c = client(srv, "gyretestquery")
+    sent = dict(FULL, Flat=["f1", "f2"], Renamed="renamed value")
+    out = c.echo(**sent)
+    check_echo(out, sent)
+    assert out["ResponseMetadata"]["HTTPHeaders"]["content-type"] == "text/xml"
+    assert len(out["ResponseMetadata"]["RequestId"]) == 52
+    # Empty lists travel as "Name=" and come back empty.
+    assert c.echo(StrList=[]).get("StrList", []) == []
+
+
+def test_query_errors(srv):
+    c = client(srv, "gyretestquery")
+    with pytest.raises(c.exceptions.NotFound) as e:
+        c.fail(Code="NotFound")
+    r = e.value.response
+    assert r["Error"]["Code"] == "ResourceNotFound"
+    assert r["Error"]["Type"] == "Sender"
+    assert r["Error"]["Message"] == "Thing t-1 does not exist"
+    assert r["ResponseMetadata"]["HTTPStatusCode"] == 404
+    with pytest.raises(c.exceptions.Conflict) as e:
+        c.fail(Code="Conflict")
+    assert e.value.response["Error"]["Message"] == 'Thing is busy <&> "quoted"'
+    c2 = client(srv, "gyretestquery", parameter_validation=False)
+    with pytest.raises(ClientError) as e:
+        c2.constrained(Name="X")
+    assert e.value.response["Error"]["Code"] == "ValidationError"
+    assert e.value.response["Error"]["Message"].startswith(
+        "2 validation errors detected: Value 'X' at 'name' failed to satisfy constraint: Member "
+        "must have length greater than or equal to 3")
+
+
+def form(**params):
+    import urllib.parse
+    return urllib.parse.urlencode(params).encode()
+
+
+def test_query_raw_shapes(srv):
+    hdrs = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
+    resp = srv.signed("POST", "/", form(Action="Nope", Version="2026-01-01"), hdrs,
+                      service="gyretestquery")
+    assert resp.status == 400, resp
+    assert b"<Code>InvalidAction</Code>" in resp.body
+    assert resp.body.startswith(b"<ErrorResponse")
+    resp = srv.signed("POST", "/", b"Action=Echo&Version=2026-01-01&Str=%G1", hdrs,
+                      service="gyretestquery")
+    assert resp.status == 400 and b"<Code>" in resp.body, resp
+    resp = srv.signed("POST", "/", form(Action="Echo", Version="2026-01-01", Int="many"), hdrs,
+                      service="gyretestquery")
+    assert resp.status == 400 and b"<Code>" in resp.body, resp
+    # Unsigned and badly signed requests get query-shaped errors.
+    resp = srv.raw("POST", "/", form(Action="Echo", Version="2026-01-01"), hdrs)
+    assert resp.status == 403 and b"<Code>MissingAuthenticationToken</Code>" in resp.body, resp
+    resp = srv.signed("POST", "/", form(Action="Echo", Version="2026-01-01"), hdrs,
+                      service="gyretestquery", secret_key="wrong" * 8)
+    assert resp.status == 403 and b"<Code>SignatureDoesNotMatch</Code>" in resp.body, resp
+    # GET with the parameters in the URL is the same protocol.
+    resp = srv.signed("GET", "/?Action=Echo&Version=2026-01-01&Str=via%20get", b"", {},
+                      service="gyretestquery")
+    assert resp.status == 200 and b"<Str>via get</Str>" in resp.body, resp
+
+
+def test_query_cli(srv):
+    _, out = srv.cli("gyretestquery", "echo", "--str", "cli", "--flat", "a", "b",
+                     "--tags", "x=1,y=2", extra_env={"AWS_DATA_PATH": MODELS})
+    assert out["Str"] == "cli" and out["Flat"] == ["a", "b"] and out["Tags"] == {"x": "1", "y": "2"}
+
+
+# ---- CBOR ----------------------------------------------------------------------------------
+
+def cbor_call(srv, op, doc, kinesis=False, raw=None):
+    import cbor2
+    body = raw if raw is not None else cbor2.dumps(doc)
+    if kinesis:
+        hdrs = {"Content-Type": "application/x-amz-cbor-1.1",
+                "X-Amz-Target": f"GyreTestJson.{op}"}
+        path = "/"
+    else:
+        hdrs = {"Content-Type": "application/cbor", "Accept": "application/cbor",
+                "smithy-protocol": "rpc-v2-cbor"}
+        path = f"/service/GyreTestJson/operation/{op}"
+    resp = srv.signed("POST", path, body, hdrs, service="gyretestjson")
+    return resp, (loads_raw_tags(resp.body) if resp.body else None)
+
+
+def loads_raw_tags(body):
+    """CBOR with tag 1 left as a CBORTag (x-amz-cbor-1.1 puts milliseconds there)."""
+    import io
+    import cbor2
+    import cbor2.decoder as dec
+    saved = dec.semantic_decoders[1]
+    dec.semantic_decoders[1] = lambda self: cbor2.CBORTag(1, self._decode())
+    try:
+        return dec.CBORDecoder(io.BytesIO(body)).decode()
+    finally:
+        dec.semantic_decoders[1] = saved
+
+
+def test_cbor_rpcv2_echo(srv):
+    import cbor2
+    doc = {"Str": "héllo", "Int": -42, "Long": 2 ** 62, "Dbl": 0.1, "Bool": True,
+           "Time": cbor2.CBORTag(1, 1709210096.5), "Data": b"\x00\xffbytes",
+           "StrList": ["a", "b"], "Tags": {"k": "v"},
+           "Structs": [{"Name": "n", "Children": [{"Name": "c"}]}]}
+    resp, out = cbor_call(srv, "Echo", doc)
+    assert resp.status == 200, resp
+    assert resp.headers["smithy-protocol"] == "rpc-v2-cbor"
+    assert resp.headers["content-type"] == "application/cbor"
+    assert out["Str"] == "héllo" and out["Int"] == -42 and out["Bool"] is True
+    assert out["Data"] == b"\x00\xffbytes"
+    assert out["Time"] == cbor2.CBORTag(1, 1709210096.5)
+    assert out["StrList"] == ["a", "b"] and out["Tags"] == {"k": "v"}
+    assert out["Structs"][0]["Children"][0]["Name"] == "c"
+
+
+def test_cbor_amz_echo_and_errors(srv):
+    import cbor2
+    resp, out = cbor_call(srv, "Echo", {"Str": "k", "Data": b"\x01\x02",
+                                        "Time": cbor2.CBORTag(1, 1709210096123)}, kinesis=True)
+    assert resp.status == 200, resp
+    assert resp.headers["content-type"] == "application/x-amz-cbor-1.1"
+    assert out["Data"] == b"\x01\x02"
+    assert out["Time"] == cbor2.CBORTag(1, 1709210096123)
+    resp, out = cbor_call(srv, "Fail", {"Code": "NotFound"}, kinesis=True)
+    assert resp.status == 404
+    assert out["__type"] == "NotFound" and out["message"] == "Thing t-1 does not exist"
+    assert resp.headers["x-amzn-query-error"] == "ResourceNotFound;Sender"
+    resp, out = cbor_call(srv, "Constrained", {"Name": "x"})
+    assert resp.status == 400 and out["__type"] == "ValidationException", out
+    resp, out = cbor_call(srv, "Nope", {})
+    assert resp.status >= 400 and out["__type"] == "UnknownOperationException", out
+    for bad in (b"\xbf\x61a", b"\x9f" * 100, b"\x1c", b"\xa1\x01\x02", b"\xa0\xa0",
+                b"\x5f\x61a\xff"):
+        resp, out = cbor_call(srv, "Echo", None, raw=bad)
+        assert resp.status == 400 and out["__type"] == "SerializationException", (bad, out)
