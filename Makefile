@@ -94,7 +94,7 @@ unit: $(UNIT_BINS)
 	done; exit $$fail
 
 e2e: build/gyre
-	cd tests/e2e && GYRE_BIN=$(CURDIR)/build/gyre timeout 1200 $(PY) -m pytest -q -x -p no:cacheprovider .
+	cd tests/e2e && GYRE_BIN=$(CURDIR)/build/gyre timeout 1200 $(PY) -m pytest -q -p no:cacheprovider -n 2 .
 
 test: deps
 	$(MAKE) build/gyre
