@@ -218,6 +218,42 @@ static bool at(struct gy_str s, size_t i, char c)
     return i < s.len && s.p[i] == c;
 }
 
+/* True when s is also a JSON number: -?(0|[1-9]D*)(.D+)?([eE][+-]?D+)?, at most 40 bytes. */
+static bool json_number(struct gy_str s)
+{
+    size_t i = 0;
+    if (s.len > 40)
+        return false;
+    if (at(s, 0, '-'))
+        i++;
+    if (at(s, i, '0')) {
+        i++;
+    } else {
+        if (i >= s.len || s.p[i] < '1' || s.p[i] > '9')
+            return false;
+        while (i < s.len && is_digit(s.p[i]))
+            i++;
+    }
+    if (at(s, i, '.')) {
+        size_t f = ++i;
+        while (i < s.len && is_digit(s.p[i]))
+            i++;
+        if (i == f)
+            return false;
+    }
+    if (at(s, i, 'e') || at(s, i, 'E')) {
+        i++;
+        if (at(s, i, '+') || at(s, i, '-'))
+            i++;
+        size_t e = i;
+        while (i < s.len && is_digit(s.p[i]))
+            i++;
+        if (i == e)
+            return false;
+    }
+    return i == s.len;
+}
+
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
 static int64_t days_from_civil(int64_t y, int m, int d)
 {
@@ -742,7 +778,10 @@ static int write_scalar(const struct walk *W, const struct gy_model_shape *sh,
     case GY_SHAPE_DOUBLE:
         if (!parse_double(v, &dv))
             return fail_value(W, p, "a finite number");
-        gy_jw_double(W->w, dv);
+        if (json_number(v))
+            gy_jw_raw(W->w, v); /* already JSON ("1.5"): no reformatting */
+        else
+            gy_jw_double(W->w, dv);
         return 0;
     case GY_SHAPE_TIMESTAMP:
         if (!parse_timestamp(v, &dv))
