@@ -41,14 +41,25 @@ static int hexval(unsigned char c)
     return -1;
 }
 
-/* Decode src ('+' is a space, %XX an octet) into dst (room for len + 1); NUL-terminates. */
+/* Decode src ('+' is a space, %XX an octet) into dst (room for len + 1); NUL-terminates. Runs
+ * of plain bytes are copied at once; the UTF-8 check is skipped when every byte is ASCII. */
 static int form_decode(const char *src, size_t len, char *dst, size_t *out_len, const char **why)
 {
     size_t o = 0;
-    for (size_t i = 0; i < len; i++) {
+    unsigned char high = 0; /* OR of every decoded byte: bit 7 set means non-ASCII */
+    for (size_t i = 0; i < len;) {
+        size_t run = i;
+        while (run < len && src[run] != '%' && src[run] != '+' && src[run] != '\0')
+            high |= (unsigned char)src[run++];
+        memcpy(dst + o, src + i, run - i);
+        o += run - i;
+        i = run;
+        if (i == len)
+            break;
         unsigned char c = (unsigned char)src[i];
         if (c == '+') {
             c = ' ';
+            i++;
         } else if (c == '%') {
             int hi = i + 2 < len ? hexval((unsigned char)src[i + 1]) : -1;
             int lo = hi >= 0 ? hexval((unsigned char)src[i + 2]) : -1;
@@ -57,16 +68,17 @@ static int form_decode(const char *src, size_t len, char *dst, size_t *out_len, 
                 return GY_EINVAL;
             }
             c = (unsigned char)(hi << 4 | lo);
-            i += 2;
+            i += 3;
         }
         if (c == 0) {
             *why = "the query string contains a NUL character";
             return GY_EINVAL;
         }
+        high |= c;
         dst[o++] = (char)c;
     }
     dst[o] = '\0';
-    if (!gy_utf8_valid(dst, o)) {
+    if ((high & 0x80) && !gy_utf8_valid(dst, o)) {
         *why = "the query string is not valid UTF-8 after percent-decoding";
         return GY_EINVAL;
     }
