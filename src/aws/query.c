@@ -480,9 +480,12 @@ static int cmp_param(const void *a, const void *b)
 {
     const struct gy_query_param *pa = *(const struct gy_query_param *const *)a;
     const struct gy_query_param *pb = *(const struct gy_query_param *const *)b;
-    int c = gy_str_cmp(pa->name, pb->name);
+    size_t la = pa->name.len, lb = pb->name.len;
+    int c = memcmp(pa->name.p, pb->name.p, la < lb ? la : lb);
     if (c)
         return c;
+    if (la != lb)
+        return la < lb ? -1 : 1;
     return pa < pb ? -1 : pa > pb; /* stable: arrival order among duplicates */
 }
 
