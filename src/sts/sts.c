@@ -394,7 +394,7 @@ static bool parse_role_arn(struct gy_str arn, struct gy_str *account, struct gy_
         if (*p < 0x21 || *p > 0x7e)
             return false;
     for (const char *p = last; p < end; p++)
-        if (!is_word((unsigned char)*p) && !strchr("+=,.@-", *p))
+        if (!is_word((unsigned char)*p) && (!*p || !strchr("+=,.@-", *p)))
             return false;
     *name = (struct gy_str){ last, nlen };
     return true;
