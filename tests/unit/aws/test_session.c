@@ -247,8 +247,10 @@ static void test_garbage_and_oversize(void **state)
 {
     struct gy_session in, out;
     issue(&in, T0 + 1000);
-    const char *bad[] = { "", "=", "====", "AAAA", "AQ==", "not base64!", "AAAAAAAAAAAAAAAA",
-                          "AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" };
+    const char *bad[] = {
+        "", "=", "====", "AAAA", "AQ==", "not base64!", "AAAAAAAAAAAAAAAA",
+        "AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         assert_int_equal(gy_session_open(&key, s(bad[i]), s(in.access_key), T0, &out),
                          GY_SESSION_INVALID);
