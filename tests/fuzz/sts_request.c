@@ -10,6 +10,7 @@
  */
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,14 +51,15 @@ static void init(void)
 static void set_who(struct gy_aws_identity *who, int kind)
 {
     memset(who, 0, sizeof(*who));
-    strcpy(who->access_key, kind ? "ASIAAAAAAAAAAAAAAAAA" : "AKIAFUZZFUZZFUZZFUZZ");
+    snprintf(who->access_key, sizeof(who->access_key), "%s",
+             kind ? "ASIAAAAAAAAAAAAAAAAA" : "AKIAFUZZFUZZFUZZFUZZ");
     if (kind == 0) {
-        strcpy(who->arn, "arn:aws:iam::123456789012:root");
-        strcpy(who->user_id, "123456789012");
+        snprintf(who->arn, sizeof(who->arn), "arn:aws:iam::123456789012:root");
+        snprintf(who->user_id, sizeof(who->user_id), "123456789012");
         return;
     }
-    strcpy(who->arn, "arn:aws:sts::123456789012:assumed-role/r/s");
-    strcpy(who->user_id, "AROAAAAAAAAAAAAAAAAAA:s");
+    snprintf(who->arn, sizeof(who->arn), "arn:aws:sts::123456789012:assumed-role/r/s");
+    snprintf(who->user_id, sizeof(who->user_id), "AROAAAAAAAAAAAAAAAAAA:s");
     who->temporary = true;
     who->expires_ms = kind == 1 ? gy_now_ms() + 3600000 : gy_now_ms() - 1;
 }
