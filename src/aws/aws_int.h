@@ -31,6 +31,7 @@ struct gy_aws__route {
 struct gy_aws_router {
     char region[64];
     char account[16];
+    char root_arn[64];                 /* "arn:aws:iam::<account>:root" */
     struct gy_aws_key *keys;
     size_t nkeys;
     int64_t max_skew_ms;

@@ -160,7 +160,7 @@ static void query_generic(enum gy_aws_error code, struct wire_error *w)
 {
     switch (code) {
     case GY_AWS_VALIDATION: w->code = "ValidationError"; break;
-    case GY_AWS_SERIALIZATION: w->code = "MalformedQueryString"; break;
+    case GY_AWS_SERIALIZATION: w->code = "InvalidQueryParameter"; break;
     case GY_AWS_UNKNOWN_OPERATION: w->code = "InvalidAction"; break;
     case GY_AWS_MISSING_AUTH: w->code = "MissingAuthenticationToken"; w->status = 403; break;
     case GY_AWS_INCOMPLETE_SIGNATURE: w->code = "IncompleteSignature"; break;

@@ -37,6 +37,7 @@ struct gy_aws_router *gy_aws_router_create(const struct gy_aws_router_config *cf
     memcpy(r->keys, cfg->keys, cfg->nkeys * sizeof(*r->keys));
     r->nkeys = cfg->nkeys;
     r->max_skew_ms = cfg->max_skew_ms > 0 ? cfg->max_skew_ms : 15 * 60 * 1000;
+    snprintf(r->root_arn, sizeof(r->root_arn), "arn:aws:iam::%s:root", r->account);
     gy_session_key_derive(gy_str_c(cfg->nkeys ? cfg->keys[0].secret : ""), &r->session_key);
     return r;
 }
@@ -164,12 +165,20 @@ static struct gy_str security_token(const struct gy_http_req *h)
     return t ? *t : GY_STR_NULL;
 }
 
+/* Copy a NUL-terminated string into a fixed field (truncating), without printf. */
+static void copy_field(char *dst, size_t cap, const char *src)
+{
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 /* Who an admin key is: the account's root. */
 static void root_identity(const struct gy_aws_router *r, struct gy_aws_req *req)
 {
-    snprintf(req->who.access_key, sizeof(req->who.access_key), "%s", req->auth.access_key);
-    snprintf(req->who.arn, sizeof(req->who.arn), "arn:aws:iam::%s:root", r->account);
-    snprintf(req->who.user_id, sizeof(req->who.user_id), "%s", r->account);
+    copy_field(req->who.access_key, sizeof(req->who.access_key), req->auth.access_key);
+    copy_field(req->who.arn, sizeof(req->who.arn), r->root_arn);
+    copy_field(req->who.user_id, sizeof(req->who.user_id), r->account);
 }
 
 /* SigV4 against an admin key or an STS session: returns 0, or GY_EAWS with req->err set. */
@@ -201,8 +210,10 @@ static int authenticate(struct gy_aws_router *r, struct gy_aws_req *req)
     }
 
     struct gy_str secret;
-    struct gy_str token = security_token(h);
-    const struct gy_aws_key *key = token.len ? NULL : find_key(r, req->auth.access_key);
+    struct gy_str token = GY_STR_NULL;
+    const struct gy_aws_key *key = find_key(r, req->auth.access_key);
+    if (!key)
+        token = security_token(h);
     if (key) {
         secret = gy_str_c(key->secret);
         root_identity(r, req);
@@ -217,9 +228,9 @@ static int authenticate(struct gy_aws_router *r, struct gy_aws_req *req)
             return gy_error_set(&req->err, req->arena, GY_AWS_UNRECOGNIZED_CLIENT,
                                 "The security token included in the request is invalid.");
         secret = gy_str_c(s->secret);
-        snprintf(req->who.access_key, sizeof(req->who.access_key), "%s", s->access_key);
-        snprintf(req->who.arn, sizeof(req->who.arn), "%s", s->arn);
-        snprintf(req->who.user_id, sizeof(req->who.user_id), "%s", s->user_id);
+        copy_field(req->who.access_key, sizeof(req->who.access_key), s->access_key);
+        copy_field(req->who.arn, sizeof(req->who.arn), s->arn);
+        copy_field(req->who.user_id, sizeof(req->who.user_id), s->user_id);
         req->who.temporary = true;
         req->who.expires_ms = s->expires_ms;
     } else {
@@ -348,9 +359,9 @@ static bool header_starts(const struct gy_http_req *h, const char *name, const c
 }
 
 /* Which protocol the request speaks, from its headers and path alone. */
-static int classify(const struct gy_http_req *h)
+static int classify(const struct gy_http_req *h, const struct gy_str *target)
 {
-    if (gy_http_req_header(h, "x-amz-target"))
+    if (target)
         return header_starts(h, "content-type", "application/x-amz-cbor") ? GY_PROTO_CBOR
                                                                           : GY_PROTO_JSON;
     if (gy_str_startswith(h->path, GY_STR("/service/")) &&
@@ -417,13 +428,12 @@ static struct gy_buf *scratch(struct gy_aws_req *req)
 }
 
 /* Find the operation and decode the body; 0 or GY_EAWS. */
-static int resolve(struct gy_aws_router *r, struct gy_aws_req *req)
+static int resolve(struct gy_aws_router *r, struct gy_aws_req *req, const struct gy_str *target)
 {
     struct gy_http_req *h = req->http;
 
     if (req->proto == GY_PROTO_JSON || req->proto == GY_PROTO_CBOR) {
         struct gy_str prefix, name;
-        const struct gy_str *target = gy_http_req_header(h, "x-amz-target");
         if (target) {
             const char *dot = memchr(target->p, '.', target->len);
             if (!dot)
@@ -478,6 +488,15 @@ static int resolve(struct gy_aws_router *r, struct gy_aws_req *req)
         struct gy_jw w;
         gy_jw_init(&w, b);
         rc = gy_query_to_json(req->arena, req->model, req->mop->input, p, n, &w, &why);
+        if (rc == GY_EINVAL) {
+            /* A value that is not of its member's type: CloudWatch names it
+             * InvalidParameterValue; the other query services answer ValidationError. */
+            if (gy_model_shape_find(req->model, "InvalidParameterValueException") != GY_MODEL_NONE)
+                return gy_aws_error(req, "InvalidParameterValueException", "%s",
+                                    why ? why : "Invalid parameter value");
+            return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION, "%s",
+                                why ? why : "Invalid parameter value");
+        }
         return adopt(req, b, rc ? rc : w.err, why);
     }
 
@@ -530,7 +549,8 @@ static bool handle_route(struct gy_aws_router *r, struct gy_http_req *http)
 void gy_aws_router_handle(struct gy_http_req *http, void *arg)
 {
     struct gy_aws_router *r = arg;
-    bool has_target = gy_http_req_header(http, "x-amz-target") != NULL;
+    const struct gy_str *target = gy_http_req_header(http, "x-amz-target");
+    bool has_target = target != NULL;
 
     if (!has_target && gy_str_eqc(http->method, "GET")) {
         if (gy_str_eqc(http->path, "/_gyre/health")) {
@@ -550,7 +570,7 @@ void gy_aws_router_handle(struct gy_http_req *http, void *arg)
         return;
 
     struct gy_aws_req *req = req_new(r, http);
-    req->proto = classify(http);
+    req->proto = classify(http, target);
     if (authenticate(r, req)) {
         gy_aws__send_error(req, 0);
         return;
@@ -558,7 +578,7 @@ void gy_aws_router_handle(struct gy_http_req *http, void *arg)
     if (r->forward && strcmp(req->auth.region, r->region) != 0 &&
         r->forward(r->forward_ctx, req))
         return;
-    if (resolve(r, req) || validate(req)) {
+    if (resolve(r, req, target) || validate(req)) {
         gy_aws__send_error(req, 0);
         return;
     }
@@ -574,7 +594,7 @@ void gy_aws_router_fault(struct gy_http_req *http, enum gy_http_fault fault, voi
     struct gy_aws_req *req = req_new(r, http);
     int status = 400;
 
-    req->proto = classify(http);
+    req->proto = classify(http, gy_http_req_header(http, "x-amz-target"));
     switch (fault) {
     case GY_HTTP_FAULT_BODY_TOO_LARGE:
         gy_error_set(&req->err, req->arena, GY_AWS_REQUEST_TOO_LARGE,
