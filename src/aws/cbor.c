@@ -48,8 +48,13 @@ struct frame {
     bool want_value; /* map: a key was read, its value comes next */
     bool is_key;     /* F_TSTR: the string is a map key */
     uint32_t map_id; /* map: serial number, for the duplicate-key index */
+    uint32_t kfirst; /* map: its first key in d->open_keys */
+    uint32_t nk;     /* map: keys read so far */
     uint64_t left;   /* definite array: items left; definite map: pairs left */
 };
+
+/* Maps with up to this many keys find duplicates by a scan; bigger ones through a hash. */
+#define SMALL_MAP 16
 
 /* One key of the duplicate-key index (open addressing over the arena). */
 struct key_ent {
@@ -70,7 +75,9 @@ struct dec {
     struct gy_str key;     /* the map key waiting for its value */
     uint32_t next_map;     /* serial numbers of maps */
     struct gy_buf scratch; /* chunks of the open indefinite-length string */
-    struct key_ent *keys;  /* duplicate-key index */
+    struct gy_str *open_keys; /* keys of the open small maps, innermost last (a stack) */
+    size_t nopen, capopen;
+    struct key_ent *keys;  /* keys of big maps: hash index */
     size_t nkeys, capkeys;
 };
 
@@ -136,9 +143,39 @@ static bool key_add(struct dec *d, struct gy_str k, uint32_t map_id)
         if (e->map_id == map_id && e->len == k.len && memcmp(e->p, k.p, k.len) == 0)
             return false;
     }
-    d->keys[i] = (struct key_ent){ k.p ? k.p : "", (uint32_t)k.len, map_id };
+    d->keys[i] = (struct key_ent){ k.p, (uint32_t)k.len, map_id };
     d->nkeys++;
     return true;
+}
+
+/*
+ * Duplicate check of key k in map f. A small map scans its keys, kept on a stack that a
+ * closing map truncates (a map's keys are contiguous there: a nested map's keys are gone
+ * before the outer map reads its next key); at SMALL_MAP keys the map moves to the hash.
+ */
+static bool key_unique(struct dec *d, struct frame *f, struct gy_str k)
+{
+    if (f->nk < SMALL_MAP) {
+        for (size_t i = f->kfirst; i < f->kfirst + f->nk; i++) {
+            const struct gy_str *o = &d->open_keys[i];
+            if (o->len == k.len && memcmp(o->p, k.p, k.len) == 0)
+                return false;
+        }
+        if (d->nopen == d->capopen) {
+            size_t cap = d->capopen ? d->capopen * 2 : 64;
+            d->open_keys = gy_arena_realloc(d->arena, d->open_keys,
+                                            d->capopen * sizeof(*d->open_keys),
+                                            cap * sizeof(*d->open_keys));
+            d->capopen = cap;
+        }
+        d->open_keys[d->nopen++] = k;
+        if (++f->nk == SMALL_MAP)
+            for (size_t i = f->kfirst; i < f->kfirst + SMALL_MAP; i++)
+                key_add(d, d->open_keys[i], f->map_id);
+        return true;
+    }
+    f->nk++;
+    return key_add(d, k, f->map_id);
 }
 
 /* A complete text key of the map on top of the stack (the string's frame already popped). */
@@ -149,12 +186,27 @@ static void key_read(struct dec *d, struct gy_str k)
         fail(d, MSG_TOO_BIG);
         return;
     }
-    if (!key_add(d, k, f->map_id)) {
+    if (!k.p)
+        k.p = "";
+    if (!key_unique(d, f, k)) {
         fail(d, MSG_DUP);
         return;
     }
     d->key = k;
     f->want_value = true;
+}
+
+/* Close the map or array on top of the stack. */
+static void container_end(struct dec *d, struct frame *f)
+{
+    if (f->kind == F_ARRAY) {
+        gy_jw_arr_end(d->w);
+    } else {
+        gy_jw_obj_end(d->w);
+        d->nopen = f->kfirst;
+    }
+    d->sp--;
+    d->depth--;
 }
 
 /*
@@ -173,12 +225,7 @@ static void value_end(struct dec *d)
             f->want_value = false;
         if (f->indef || --f->left)
             return;
-        if (f->kind == F_ARRAY)
-            gy_jw_arr_end(d->w);
-        else
-            gy_jw_obj_end(d->w);
-        d->sp--;
-        d->depth--;
+        container_end(d, f);
     }
     d->done = true;
 }
@@ -499,6 +546,7 @@ static void container_start(struct dec *d, bool map, bool indef, size_t n)
     push(d, (struct frame){ .kind = map ? F_MAP : F_ARRAY,
                             .indef = indef,
                             .map_id = map ? ++d->next_map : 0,
+                            .kfirst = (uint32_t)d->nopen,
                             .left = n });
 }
 
@@ -541,14 +589,11 @@ static void on_break(void *ctx)
             fail(d, MSG_BREAK_VALUE);
             return;
         }
-        gy_jw_obj_end(d->w);
         break;
     default:
-        gy_jw_arr_end(d->w);
         break;
     }
-    d->sp--;
-    d->depth--;
+    container_end(d, f);
     value_end(d);
 }
 
@@ -719,20 +764,17 @@ static int enc_json(const struct gy_json *j, struct gy_buf *out)
     }
 }
 
-static int b64_val(unsigned char ch)
-{
-    if (ch >= 'A' && ch <= 'Z')
-        return ch - 'A';
-    if (ch >= 'a' && ch <= 'z')
-        return ch - 'a' + 26;
-    if (ch >= '0' && ch <= '9')
-        return ch - '0' + 52;
-    if (ch == '+')
-        return 62;
-    if (ch == '/')
-        return 63;
-    return -1;
-}
+/* The base64 alphabet (RFC 4648 section 4): 1 for its 64 characters, 0 for every other byte. */
+static const unsigned char b64_ok[256] = {
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
+    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
+    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+    ['Y'] = 1, ['Z'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+    ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
+    ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1,
+    ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1,
+    ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['+'] = 1, ['/'] = 1,
+};
 
 /* A base64 string (padded, RFC 4648) as a byte string, decoded straight into out. */
 static int enc_blob(struct gy_str s, struct gy_buf *out)
@@ -743,9 +785,11 @@ static int enc_blob(struct gy_str s, struct gy_buf *out)
         return GY_EINVAL;
     if (n && p[n - 1] == '=')
         pad = p[n - 2] == '=' ? 2 : 1;
+    unsigned char ok = 1;
     for (size_t i = 0; i < n - pad; i++)
-        if (b64_val(p[i]) < 0)
-            return GY_EINVAL;
+        ok &= b64_ok[p[i]];
+    if (!ok)
+        return GY_EINVAL;
     size_t len = n / 4 * 3 - pad;
     EMIT(out, cbor_encode_bytestring_start(len, HEAD));
     if (!n)

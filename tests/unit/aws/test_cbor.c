@@ -342,6 +342,34 @@ static void test_key_types(void **state)
     assert_refused("a2 61 61 f6 61 61 01", "duplicate");
     assert_json("a2 61 61 a1 61 61 01 61 62 a1 61 61 02", GY_CBOR_RPCV2,
                 "{\"a\":{\"a\":1},\"b\":{\"a\":2}}");
+    assert_json("a3 61 61 a2 61 78 01 61 79 02 61 78 03 61 79 bf 61 61 04 ff", GY_CBOR_RPCV2,
+                "{\"a\":{\"x\":1,\"y\":2},\"x\":3,\"y\":{\"a\":4}}");
+    assert_refused("a2 61 61 a1 61 62 01 61 61 02", "duplicate");
+}
+
+/* Maps past the scan threshold: 40 distinct keys pass; a repeat of any earlier key fails. */
+static void test_big_map_keys(void **state)
+{
+    for (int dup = -1; dup < 40; dup += 7) {
+        char hex[2048], want[2048];
+        size_t h = 0, j = 0;
+        h += (size_t)sprintf(hex + h, "bf");
+        j += (size_t)sprintf(want + j, "{");
+        for (int i = 0; i < 40; i++) {
+            h += (size_t)sprintf(hex + h, " 62 %02x %02x a1 61 6e %02x", 'a' + i / 26, 'a' + i % 26,
+                                 i % 24);
+            j += (size_t)sprintf(want + j, "%s\"%c%c\":{\"n\":%d}", i ? "," : "", 'a' + i / 26,
+                                 'a' + i % 26, i % 24);
+        }
+        if (dup >= 0)
+            h += (size_t)sprintf(hex + h, " 62 %02x %02x 00", 'a' + dup / 26, 'a' + dup % 26);
+        h += (size_t)sprintf(hex + h, " ff");
+        j += (size_t)sprintf(want + j, "}");
+        if (dup < 0)
+            assert_json(hex, GY_CBOR_RPCV2, want);
+        else
+            assert_refused(hex, "duplicate");
+    }
 }
 
 static void test_top_level_not_map(void **state)
@@ -598,6 +626,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_chunks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deep_nesting, setup, teardown),
         cmocka_unit_test_setup_teardown(test_key_types, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_big_map_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_top_level_not_map, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_utf8, setup, teardown),
         cmocka_unit_test_setup_teardown(test_huge_declared_lengths, setup, teardown),
