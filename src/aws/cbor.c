@@ -287,6 +287,19 @@ static void put_raw(struct dec *d, const char *p, size_t n)
     gy_jw_raw(d->w, (struct gy_str){ p, n });
 }
 
+/* An integer given as sign and magnitude, in decimal (without snprintf: numbers are common). */
+static void put_int(struct dec *d, bool neg, uint64_t mag)
+{
+    char tmp[24], *p = tmp + sizeof(tmp);
+    do {
+        *--p = (char)('0' + mag % 10);
+        mag /= 10;
+    } while (mag);
+    if (neg)
+        *--p = '-';
+    put_raw(d, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
 /* Milliseconds (sign and magnitude) as exact decimal seconds: 1459799926480 -> 1459799926.48. */
 static void put_millis(struct dec *d, bool neg, uint64_t ms)
 {
@@ -310,7 +323,7 @@ static void on_uint(void *ctx, uint64_t v)
     if (ts && d->dialect == GY_CBOR_AMZ)
         put_millis(d, false, v);
     else
-        gy_jw_uint(d->w, v);
+        put_int(d, false, v);
     value_end(d);
 }
 
@@ -331,16 +344,10 @@ static void on_negint(void *ctx, uint64_t n)
             return;
         }
         put_millis(d, true, n + 1);
-    } else if (n <= (uint64_t)INT64_MAX) {
-        gy_jw_int(d->w, -1 - (int64_t)n);
+    } else if (n == UINT64_MAX) {
+        put_raw(d, "-18446744073709551616", 21);
     } else {
-        char tmp[32];
-        int len;
-        if (n == UINT64_MAX)
-            len = snprintf(tmp, sizeof(tmp), "-18446744073709551616");
-        else
-            len = snprintf(tmp, sizeof(tmp), "-%llu", (unsigned long long)(n + 1));
-        put_raw(d, tmp, (size_t)len);
+        put_int(d, true, n + 1);
     }
     value_end(d);
 }
@@ -372,6 +379,8 @@ static void on_number(struct dec *d, double v, bool single)
                 break;
         }
         put_raw(d, tmp, (size_t)n);
+    } else if (v == floor(v) && fabs(v) < 9007199254740992.0 && !(v == 0 && signbit(v))) {
+        put_int(d, v < 0, (uint64_t)fabs(v)); /* what gy_jw_double writes, without printf */
     } else {
         gy_jw_double(d->w, v);
     }

@@ -51,7 +51,9 @@ const char *gy_cbor_content_type(enum gy_cbor_dialect dialect);
  * declared string in a small body is just truncated input). Keys of indefinite-length text
  * and the duplicate-key index come from arena.
  * @param w  in/out: a writer positioned where a value may go; on failure its contents are
- *           unspecified and must be discarded.
+ *           unspecified and must be discarded. The JSON can be up to ~8x the CBOR (a 3-byte
+ *           half float prints as 22 characters, a control character as \u00XX), so give
+ *           w's buffer a maximum of 8 * cbor.len + 16 to never refuse a body for its size.
  * @return 0; GY_EINVAL with *why (static text) for truncated input, bytes after the item,
  *         reserved/unassigned initial bytes, a misplaced break, bad indefinite-length strings,
  *         nesting deeper than GY_CBOR_MAX_DEPTH, invalid UTF-8, non-text or duplicate map keys,
