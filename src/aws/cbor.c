@@ -67,24 +67,24 @@ struct dec {
     struct gy_arena *arena;
     struct gy_jw *w;
     enum gy_cbor_dialect dialect;
-    const char *why;       /* first error (static text) */
-    bool done;             /* the top-level item is complete */
-    int depth;             /* open arrays and maps */
-    size_t sp;             /* frames in use */
+    const char *why; /* first error (static text) */
+    bool done;       /* the top-level item is complete */
+    int depth;       /* open arrays and maps */
+    size_t sp;       /* frames in use */
     struct frame st[GY_CBOR_MAX_DEPTH + 2];
-    struct gy_str key;     /* the map key waiting for its value */
-    uint32_t next_map;     /* serial numbers of maps */
-    struct gy_buf scratch; /* chunks of the open indefinite-length string */
+    struct gy_str key;        /* the map key waiting for its value */
+    uint32_t next_map;        /* serial numbers of maps */
+    struct gy_buf scratch;    /* chunks of the open indefinite-length string */
     struct gy_str *open_keys; /* keys of the open small maps, innermost last (a stack) */
     size_t nopen, capopen;
-    struct key_ent *keys;  /* keys of big maps: hash index */
+    struct key_ent *keys; /* keys of big maps: hash index */
     size_t nkeys, capkeys;
 };
 
 #define MSG_NOT_MAP "the CBOR body must be a map"
 #define MSG_KEY "CBOR map keys must be text strings"
-#define MSG_CHUNK                                                                     \
-    "an indefinite-length CBOR string may only hold definite-length strings of the same " \
+#define MSG_CHUNK                                                                                  \
+    "an indefinite-length CBOR string may only hold definite-length strings of the same "          \
     "major type"
 #define MSG_TAG "unsupported CBOR tag (only tag 1, an epoch timestamp, is accepted)"
 #define MSG_TAG_VALUE "CBOR tag 1 (epoch timestamp) must hold a finite number"
@@ -143,7 +143,7 @@ static bool key_add(struct dec *d, struct gy_str k, uint32_t map_id)
         if (e->map_id == map_id && e->len == k.len && memcmp(e->p, k.p, k.len) == 0)
             return false;
     }
-    d->keys[i] = (struct key_ent){ k.p, (uint32_t)k.len, map_id };
+    d->keys[i] = (struct key_ent){k.p, (uint32_t)k.len, map_id};
     d->nkeys++;
     return true;
 }
@@ -163,9 +163,9 @@ static bool key_unique(struct dec *d, struct frame *f, struct gy_str k)
         }
         if (d->nopen == d->capopen) {
             size_t cap = d->capopen ? d->capopen * 2 : 64;
-            d->open_keys = gy_arena_realloc(d->arena, d->open_keys,
-                                            d->capopen * sizeof(*d->open_keys),
-                                            cap * sizeof(*d->open_keys));
+            d->open_keys =
+                gy_arena_realloc(d->arena, d->open_keys, d->capopen * sizeof(*d->open_keys),
+                                 cap * sizeof(*d->open_keys));
             d->capopen = cap;
         }
         d->open_keys[d->nopen++] = k;
@@ -284,7 +284,7 @@ static bool under_tag(struct dec *d)
 
 static void put_raw(struct dec *d, const char *p, size_t n)
 {
-    gy_jw_raw(d->w, (struct gy_str){ p, n });
+    gy_jw_raw(d->w, (struct gy_str){p, n});
 }
 
 /* An integer given as sign and magnitude, in decimal (without snprintf: numbers are common). */
@@ -327,9 +327,18 @@ static void on_uint(void *ctx, uint64_t v)
     value_end(d);
 }
 
-static void on_uint8(void *ctx, uint8_t v) { on_uint(ctx, v); }
-static void on_uint16(void *ctx, uint16_t v) { on_uint(ctx, v); }
-static void on_uint32(void *ctx, uint32_t v) { on_uint(ctx, v); }
+static void on_uint8(void *ctx, uint8_t v)
+{
+    on_uint(ctx, v);
+}
+static void on_uint16(void *ctx, uint16_t v)
+{
+    on_uint(ctx, v);
+}
+static void on_uint32(void *ctx, uint32_t v)
+{
+    on_uint(ctx, v);
+}
 
 /* Major type 1: the value is -1 - n, written exactly even below INT64_MIN. */
 static void on_negint(void *ctx, uint64_t n)
@@ -352,9 +361,18 @@ static void on_negint(void *ctx, uint64_t n)
     value_end(d);
 }
 
-static void on_negint8(void *ctx, uint8_t v) { on_negint(ctx, v); }
-static void on_negint16(void *ctx, uint16_t v) { on_negint(ctx, v); }
-static void on_negint32(void *ctx, uint32_t v) { on_negint(ctx, v); }
+static void on_negint8(void *ctx, uint8_t v)
+{
+    on_negint(ctx, v);
+}
+static void on_negint16(void *ctx, uint16_t v)
+{
+    on_negint(ctx, v);
+}
+static void on_negint32(void *ctx, uint32_t v)
+{
+    on_negint(ctx, v);
+}
 
 /* A float; single says it came as a float32 (printed in float32's shortest form). */
 static void on_number(struct dec *d, double v, bool single)
@@ -387,9 +405,18 @@ static void on_number(struct dec *d, double v, bool single)
     value_end(d);
 }
 
-static void on_half(void *ctx, float v) { on_number(ctx, v, false); } /* exact in double */
-static void on_single(void *ctx, float v) { on_number(ctx, v, true); }
-static void on_double(void *ctx, double v) { on_number(ctx, v, false); }
+static void on_half(void *ctx, float v)
+{
+    on_number(ctx, v, false);
+} /* exact in double */
+static void on_single(void *ctx, float v)
+{
+    on_number(ctx, v, true);
+}
+static void on_double(void *ctx, double v)
+{
+    on_number(ctx, v, false);
+}
 
 static void on_bool(void *ctx, bool v)
 {
@@ -460,12 +487,12 @@ static void on_text(void *ctx, cbor_data data, size_t n)
         return;
     }
     if (f && f->kind == F_MAP && !f->want_value) {
-        key_read(d, (struct gy_str){ p, n });
+        key_read(d, (struct gy_str){p, n});
         return;
     }
     if (value_begin(d, V_OTHER) != VB_WRITE)
         return;
-    gy_jw_str(d->w, (struct gy_str){ p, n });
+    gy_jw_str(d->w, (struct gy_str){p, n});
     value_end(d);
 }
 
@@ -509,11 +536,17 @@ static void str_start(struct dec *d, uint8_t kind)
     if (!is_key && value_begin(d, V_OTHER) != VB_WRITE)
         return;
     gy_buf_reset(&d->scratch);
-    push(d, (struct frame){ .kind = kind, .indef = true, .is_key = is_key });
+    push(d, (struct frame){.kind = kind, .indef = true, .is_key = is_key});
 }
 
-static void on_text_start(void *ctx) { str_start(ctx, F_TSTR); }
-static void on_bytes_start(void *ctx) { str_start(ctx, F_BSTR); }
+static void on_text_start(void *ctx)
+{
+    str_start(ctx, F_TSTR);
+}
+static void on_bytes_start(void *ctx)
+{
+    str_start(ctx, F_BSTR);
+}
 
 /* The break of an indefinite-length string: emit the joined chunks. */
 static void str_end(struct dec *d, const struct frame *f)
@@ -552,17 +585,29 @@ static void container_start(struct dec *d, bool map, bool indef, size_t n)
         return;
     }
     d->depth++;
-    push(d, (struct frame){ .kind = map ? F_MAP : F_ARRAY,
-                            .indef = indef,
-                            .map_id = map ? ++d->next_map : 0,
-                            .kfirst = (uint32_t)d->nopen,
-                            .left = n });
+    push(d, (struct frame){.kind = map ? F_MAP : F_ARRAY,
+                           .indef = indef,
+                           .map_id = map ? ++d->next_map : 0,
+                           .kfirst = (uint32_t)d->nopen,
+                           .left = n});
 }
 
-static void on_array(void *ctx, size_t n) { container_start(ctx, false, false, n); }
-static void on_indef_array(void *ctx) { container_start(ctx, false, true, 0); }
-static void on_map(void *ctx, size_t n) { container_start(ctx, true, false, n); }
-static void on_indef_map(void *ctx) { container_start(ctx, true, true, 0); }
+static void on_array(void *ctx, size_t n)
+{
+    container_start(ctx, false, false, n);
+}
+static void on_indef_array(void *ctx)
+{
+    container_start(ctx, false, true, 0);
+}
+static void on_map(void *ctx, size_t n)
+{
+    container_start(ctx, true, false, n);
+}
+static void on_indef_map(void *ctx)
+{
+    container_start(ctx, true, true, 0);
+}
 
 static void on_tag(void *ctx, uint64_t tag)
 {
@@ -575,7 +620,7 @@ static void on_tag(void *ctx, uint64_t tag)
     }
     if (value_begin(d, V_OTHER) != VB_WRITE) /* a tag inside a tag is refused here too */
         return;
-    push(d, (struct frame){ .kind = F_TAG });
+    push(d, (struct frame){.kind = F_TAG});
 }
 
 static void on_break(void *ctx)
@@ -686,12 +731,12 @@ int gy_cbor_to_json(struct gy_arena *arena, struct gy_str cbor, enum gy_cbor_dia
 /* ------------------------------------------------------------------------------------------ */
 
 /* Heads come from libcbor into a small array, then into the bounded buffer. */
-#define EMIT(out, call)                                                                \
-    do {                                                                               \
-        unsigned char head_[16];                                                       \
-        size_t n_ = call;                                                              \
-        if (gy_buf_append((out), head_, n_))                                           \
-            return GY_ETOOBIG;                                                         \
+#define EMIT(out, call)                                                                            \
+    do {                                                                                           \
+        unsigned char head_[16];                                                                   \
+        size_t n_ = call;                                                                          \
+        if (gy_buf_append((out), head_, n_))                                                       \
+            return GY_ETOOBIG;                                                                     \
     } while (0)
 #define HEAD head_, sizeof(head_)
 
@@ -814,8 +859,7 @@ static int enc_blob(struct gy_str s, struct gy_buf *out)
 }
 
 /* A timestamp given in epoch seconds as the dialect wants it after tag 1. */
-static int enc_timestamp(const struct gy_json *j, enum gy_cbor_dialect dialect,
-                         struct gy_buf *out)
+static int enc_timestamp(const struct gy_json *j, enum gy_cbor_dialect dialect, struct gy_buf *out)
 {
     EMIT(out, cbor_encode_tag(1, HEAD));
     int64_t i;
@@ -864,8 +908,8 @@ static const struct gy_model_member *member_by_key(const struct gy_model_service
     return NULL;
 }
 
-static int enc_shape(const struct gy_model_service *svc, uint16_t shape,
-                     const struct gy_json *j, enum gy_cbor_dialect dialect, struct gy_buf *out)
+static int enc_shape(const struct gy_model_service *svc, uint16_t shape, const struct gy_json *j,
+                     enum gy_cbor_dialect dialect, struct gy_buf *out)
 {
     if (shape == GY_MODEL_NONE || !svc)
         return enc_json(j, out);
@@ -888,8 +932,7 @@ static int enc_shape(const struct gy_model_service *svc, uint16_t shape,
                 const struct gy_model_member *m = member_by_key(svc, sh, gy_json_key(c));
                 vs = m ? m->shape : GY_MODEL_NONE;
             }
-            if ((rc = enc_text(out, gy_json_key(c))) ||
-                (rc = enc_shape(svc, vs, c, dialect, out)))
+            if ((rc = enc_text(out, gy_json_key(c))) || (rc = enc_shape(svc, vs, c, dialect, out)))
                 return rc;
         }
         return 0;
@@ -919,8 +962,7 @@ static int enc_shape(const struct gy_model_service *svc, uint16_t shape,
 }
 
 int gy_cbor_from_json(const struct gy_model_service *svc, uint16_t shape,
-                      const struct gy_json *tree, enum gy_cbor_dialect dialect,
-                      struct gy_buf *out)
+                      const struct gy_json *tree, enum gy_cbor_dialect dialect, struct gy_buf *out)
 {
     return enc_shape(svc, shape, tree, dialect, out);
 }

@@ -76,8 +76,7 @@ int gy_cbor_to_json(struct gy_arena *arena, struct gy_str cbor, enum gy_cbor_dia
  *         not valid padded base64, or an amz timestamp whose milliseconds overflow a double).
  */
 int gy_cbor_from_json(const struct gy_model_service *svc, uint16_t shape,
-                      const struct gy_json *tree, enum gy_cbor_dialect dialect,
-                      struct gy_buf *out);
+                      const struct gy_json *tree, enum gy_cbor_dialect dialect, struct gy_buf *out);
 
 /**
  * Encode an error body: the map {"__type": type, "message": message} (message NULL: no
