@@ -29,6 +29,7 @@
 #include <openssl/evp.h>
 
 #include "core/arena.h"
+#include "core/base64.h"
 #include "core/errors.h"
 
 const char *gy_cbor_content_type(enum gy_cbor_dialect dialect)
@@ -441,21 +442,16 @@ static void on_null(void *ctx)
 static void put_base64(struct dec *d, const unsigned char *p, size_t n)
 {
     struct gy_jw *w = d->w;
-    if (n > (size_t)INT_MAX / 4 * 3) {
-        fail(d, MSG_TOO_BIG);
-        return;
-    }
     gy_jw_raw(w, GY_STR("\""));
     if (w->err)
         return;
-    size_t out = 4 * ((n + 2) / 3);
-    char *dst = gy_buf_reserve(w->buf, out);
+    size_t out = gy_base64_encoded_len(n);
+    char *dst = gy_buf_reserve(w->buf, out); /* room for out bytes and the NUL */
     if (!dst) {
         w->err = GY_ETOOBIG;
         return;
     }
-    if (n)
-        EVP_EncodeBlock((unsigned char *)dst, p, (int)n);
+    gy_base64_encode(p, n, dst);
     w->buf->len += out;
     if (gy_buf_putc(w->buf, '"'))
         w->err = GY_ETOOBIG;
