@@ -548,11 +548,13 @@ static void on_bytes_start(void *ctx)
 static void str_end(struct dec *d, const struct frame *f)
 {
     struct gy_str s = gy_buf_str(&d->scratch);
+    if (!s.p)
+        s = GY_STR(""); /* no chunk was ever stored: the buffer holds no memory */
     d->sp--;
     if (f->kind == F_BSTR) {
         put_base64(d, (const unsigned char *)s.p, s.len);
     } else if (f->is_key) {
-        key_read(d, s.len ? gy_arena_strdup(d->arena, s) : GY_STR(""));
+        key_read(d, gy_arena_strdup(d->arena, s));
         return;
     } else {
         gy_jw_str(d->w, s);
