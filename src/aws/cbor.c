@@ -29,6 +29,7 @@
 #include <openssl/evp.h>
 
 #include "core/arena.h"
+#include "core/base64.h"
 #include "core/errors.h"
 
 const char *gy_cbor_content_type(enum gy_cbor_dialect dialect)
@@ -48,8 +49,13 @@ struct frame {
     bool want_value; /* map: a key was read, its value comes next */
     bool is_key;     /* F_TSTR: the string is a map key */
     uint32_t map_id; /* map: serial number, for the duplicate-key index */
+    uint32_t kfirst; /* map: its first key in d->open_keys */
+    uint32_t nk;     /* map: keys read so far */
     uint64_t left;   /* definite array: items left; definite map: pairs left */
 };
+
+/* Maps with up to this many keys find duplicates by a scan; bigger ones through a hash. */
+#define SMALL_MAP 16
 
 /* One key of the duplicate-key index (open addressing over the arena). */
 struct key_ent {
@@ -62,22 +68,24 @@ struct dec {
     struct gy_arena *arena;
     struct gy_jw *w;
     enum gy_cbor_dialect dialect;
-    const char *why;       /* first error (static text) */
-    bool done;             /* the top-level item is complete */
-    int depth;             /* open arrays and maps */
-    size_t sp;             /* frames in use */
+    const char *why; /* first error (static text) */
+    bool done;       /* the top-level item is complete */
+    int depth;       /* open arrays and maps */
+    size_t sp;       /* frames in use */
     struct frame st[GY_CBOR_MAX_DEPTH + 2];
-    struct gy_str key;     /* the map key waiting for its value */
-    uint32_t next_map;     /* serial numbers of maps */
-    struct gy_buf scratch; /* chunks of the open indefinite-length string */
-    struct key_ent *keys;  /* duplicate-key index */
+    struct gy_str key;        /* the map key waiting for its value */
+    uint32_t next_map;        /* serial numbers of maps */
+    struct gy_buf scratch;    /* chunks of the open indefinite-length string */
+    struct gy_str *open_keys; /* keys of the open small maps, innermost last (a stack) */
+    size_t nopen, capopen;
+    struct key_ent *keys; /* keys of big maps: hash index */
     size_t nkeys, capkeys;
 };
 
 #define MSG_NOT_MAP "the CBOR body must be a map"
 #define MSG_KEY "CBOR map keys must be text strings"
-#define MSG_CHUNK                                                                     \
-    "an indefinite-length CBOR string may only hold definite-length strings of the same " \
+#define MSG_CHUNK                                                                                  \
+    "an indefinite-length CBOR string may only hold definite-length strings of the same "          \
     "major type"
 #define MSG_TAG "unsupported CBOR tag (only tag 1, an epoch timestamp, is accepted)"
 #define MSG_TAG_VALUE "CBOR tag 1 (epoch timestamp) must hold a finite number"
@@ -136,9 +144,39 @@ static bool key_add(struct dec *d, struct gy_str k, uint32_t map_id)
         if (e->map_id == map_id && e->len == k.len && memcmp(e->p, k.p, k.len) == 0)
             return false;
     }
-    d->keys[i] = (struct key_ent){ k.p ? k.p : "", (uint32_t)k.len, map_id };
+    d->keys[i] = (struct key_ent){k.p, (uint32_t)k.len, map_id};
     d->nkeys++;
     return true;
+}
+
+/*
+ * Duplicate check of key k in map f. A small map scans its keys, kept on a stack that a
+ * closing map truncates (a map's keys are contiguous there: a nested map's keys are gone
+ * before the outer map reads its next key); at SMALL_MAP keys the map moves to the hash.
+ */
+static bool key_unique(struct dec *d, struct frame *f, struct gy_str k)
+{
+    if (f->nk < SMALL_MAP) {
+        for (size_t i = f->kfirst; i < f->kfirst + f->nk; i++) {
+            const struct gy_str *o = &d->open_keys[i];
+            if (o->len == k.len && memcmp(o->p, k.p, k.len) == 0)
+                return false;
+        }
+        if (d->nopen == d->capopen) {
+            size_t cap = d->capopen ? d->capopen * 2 : 64;
+            d->open_keys =
+                gy_arena_realloc(d->arena, d->open_keys, d->capopen * sizeof(*d->open_keys),
+                                 cap * sizeof(*d->open_keys));
+            d->capopen = cap;
+        }
+        d->open_keys[d->nopen++] = k;
+        if (++f->nk == SMALL_MAP)
+            for (size_t i = f->kfirst; i < f->kfirst + SMALL_MAP; i++)
+                key_add(d, d->open_keys[i], f->map_id);
+        return true;
+    }
+    f->nk++;
+    return key_add(d, k, f->map_id);
 }
 
 /* A complete text key of the map on top of the stack (the string's frame already popped). */
@@ -149,12 +187,27 @@ static void key_read(struct dec *d, struct gy_str k)
         fail(d, MSG_TOO_BIG);
         return;
     }
-    if (!key_add(d, k, f->map_id)) {
+    if (!k.p)
+        k.p = "";
+    if (!key_unique(d, f, k)) {
         fail(d, MSG_DUP);
         return;
     }
     d->key = k;
     f->want_value = true;
+}
+
+/* Close the map or array on top of the stack. */
+static void container_end(struct dec *d, struct frame *f)
+{
+    if (f->kind == F_ARRAY) {
+        gy_jw_arr_end(d->w);
+    } else {
+        gy_jw_obj_end(d->w);
+        d->nopen = f->kfirst;
+    }
+    d->sp--;
+    d->depth--;
 }
 
 /*
@@ -173,12 +226,7 @@ static void value_end(struct dec *d)
             f->want_value = false;
         if (f->indef || --f->left)
             return;
-        if (f->kind == F_ARRAY)
-            gy_jw_arr_end(d->w);
-        else
-            gy_jw_obj_end(d->w);
-        d->sp--;
-        d->depth--;
+        container_end(d, f);
     }
     d->done = true;
 }
@@ -237,7 +285,20 @@ static bool under_tag(struct dec *d)
 
 static void put_raw(struct dec *d, const char *p, size_t n)
 {
-    gy_jw_raw(d->w, (struct gy_str){ p, n });
+    gy_jw_raw(d->w, (struct gy_str){p, n});
+}
+
+/* An integer given as sign and magnitude, in decimal (without snprintf: numbers are common). */
+static void put_int(struct dec *d, bool neg, uint64_t mag)
+{
+    char tmp[24], *p = tmp + sizeof(tmp);
+    do {
+        *--p = (char)('0' + mag % 10);
+        mag /= 10;
+    } while (mag);
+    if (neg)
+        *--p = '-';
+    put_raw(d, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 /* Milliseconds (sign and magnitude) as exact decimal seconds: 1459799926480 -> 1459799926.48. */
@@ -263,13 +324,22 @@ static void on_uint(void *ctx, uint64_t v)
     if (ts && d->dialect == GY_CBOR_AMZ)
         put_millis(d, false, v);
     else
-        gy_jw_uint(d->w, v);
+        put_int(d, false, v);
     value_end(d);
 }
 
-static void on_uint8(void *ctx, uint8_t v) { on_uint(ctx, v); }
-static void on_uint16(void *ctx, uint16_t v) { on_uint(ctx, v); }
-static void on_uint32(void *ctx, uint32_t v) { on_uint(ctx, v); }
+static void on_uint8(void *ctx, uint8_t v)
+{
+    on_uint(ctx, v);
+}
+static void on_uint16(void *ctx, uint16_t v)
+{
+    on_uint(ctx, v);
+}
+static void on_uint32(void *ctx, uint32_t v)
+{
+    on_uint(ctx, v);
+}
 
 /* Major type 1: the value is -1 - n, written exactly even below INT64_MIN. */
 static void on_negint(void *ctx, uint64_t n)
@@ -284,23 +354,26 @@ static void on_negint(void *ctx, uint64_t n)
             return;
         }
         put_millis(d, true, n + 1);
-    } else if (n <= (uint64_t)INT64_MAX) {
-        gy_jw_int(d->w, -1 - (int64_t)n);
+    } else if (n == UINT64_MAX) {
+        put_raw(d, "-18446744073709551616", 21);
     } else {
-        char tmp[32];
-        int len;
-        if (n == UINT64_MAX)
-            len = snprintf(tmp, sizeof(tmp), "-18446744073709551616");
-        else
-            len = snprintf(tmp, sizeof(tmp), "-%llu", (unsigned long long)(n + 1));
-        put_raw(d, tmp, (size_t)len);
+        put_int(d, true, n + 1);
     }
     value_end(d);
 }
 
-static void on_negint8(void *ctx, uint8_t v) { on_negint(ctx, v); }
-static void on_negint16(void *ctx, uint16_t v) { on_negint(ctx, v); }
-static void on_negint32(void *ctx, uint32_t v) { on_negint(ctx, v); }
+static void on_negint8(void *ctx, uint8_t v)
+{
+    on_negint(ctx, v);
+}
+static void on_negint16(void *ctx, uint16_t v)
+{
+    on_negint(ctx, v);
+}
+static void on_negint32(void *ctx, uint32_t v)
+{
+    on_negint(ctx, v);
+}
 
 /* A float; single says it came as a float32 (printed in float32's shortest form). */
 static void on_number(struct dec *d, double v, bool single)
@@ -325,15 +398,26 @@ static void on_number(struct dec *d, double v, bool single)
                 break;
         }
         put_raw(d, tmp, (size_t)n);
+    } else if (v == floor(v) && fabs(v) < 9007199254740992.0 && !(v == 0 && signbit(v))) {
+        put_int(d, v < 0, (uint64_t)fabs(v)); /* what gy_jw_double writes, without printf */
     } else {
         gy_jw_double(d->w, v);
     }
     value_end(d);
 }
 
-static void on_half(void *ctx, float v) { on_number(ctx, v, false); } /* exact in double */
-static void on_single(void *ctx, float v) { on_number(ctx, v, true); }
-static void on_double(void *ctx, double v) { on_number(ctx, v, false); }
+static void on_half(void *ctx, float v)
+{
+    on_number(ctx, v, false);
+} /* exact in double */
+static void on_single(void *ctx, float v)
+{
+    on_number(ctx, v, true);
+}
+static void on_double(void *ctx, double v)
+{
+    on_number(ctx, v, false);
+}
 
 static void on_bool(void *ctx, bool v)
 {
@@ -358,21 +442,16 @@ static void on_null(void *ctx)
 static void put_base64(struct dec *d, const unsigned char *p, size_t n)
 {
     struct gy_jw *w = d->w;
-    if (n > (size_t)INT_MAX / 4 * 3) {
-        fail(d, MSG_TOO_BIG);
-        return;
-    }
     gy_jw_raw(w, GY_STR("\""));
     if (w->err)
         return;
-    size_t out = 4 * ((n + 2) / 3);
-    char *dst = gy_buf_reserve(w->buf, out);
+    size_t out = gy_base64_encoded_len(n);
+    char *dst = gy_buf_reserve(w->buf, out); /* room for out bytes and the NUL */
     if (!dst) {
         w->err = GY_ETOOBIG;
         return;
     }
-    if (n)
-        EVP_EncodeBlock((unsigned char *)dst, p, (int)n);
+    gy_base64_encode(p, n, dst);
     w->buf->len += out;
     if (gy_buf_putc(w->buf, '"'))
         w->err = GY_ETOOBIG;
@@ -404,12 +483,12 @@ static void on_text(void *ctx, cbor_data data, size_t n)
         return;
     }
     if (f && f->kind == F_MAP && !f->want_value) {
-        key_read(d, (struct gy_str){ p, n });
+        key_read(d, (struct gy_str){p, n});
         return;
     }
     if (value_begin(d, V_OTHER) != VB_WRITE)
         return;
-    gy_jw_str(d->w, (struct gy_str){ p, n });
+    gy_jw_str(d->w, (struct gy_str){p, n});
     value_end(d);
 }
 
@@ -453,21 +532,29 @@ static void str_start(struct dec *d, uint8_t kind)
     if (!is_key && value_begin(d, V_OTHER) != VB_WRITE)
         return;
     gy_buf_reset(&d->scratch);
-    push(d, (struct frame){ .kind = kind, .indef = true, .is_key = is_key });
+    push(d, (struct frame){.kind = kind, .indef = true, .is_key = is_key});
 }
 
-static void on_text_start(void *ctx) { str_start(ctx, F_TSTR); }
-static void on_bytes_start(void *ctx) { str_start(ctx, F_BSTR); }
+static void on_text_start(void *ctx)
+{
+    str_start(ctx, F_TSTR);
+}
+static void on_bytes_start(void *ctx)
+{
+    str_start(ctx, F_BSTR);
+}
 
 /* The break of an indefinite-length string: emit the joined chunks. */
 static void str_end(struct dec *d, const struct frame *f)
 {
     struct gy_str s = gy_buf_str(&d->scratch);
+    if (!s.p)
+        s = GY_STR(""); /* no chunk was ever stored: the buffer holds no memory */
     d->sp--;
     if (f->kind == F_BSTR) {
         put_base64(d, (const unsigned char *)s.p, s.len);
     } else if (f->is_key) {
-        key_read(d, s.len ? gy_arena_strdup(d->arena, s) : GY_STR(""));
+        key_read(d, gy_arena_strdup(d->arena, s));
         return;
     } else {
         gy_jw_str(d->w, s);
@@ -496,16 +583,29 @@ static void container_start(struct dec *d, bool map, bool indef, size_t n)
         return;
     }
     d->depth++;
-    push(d, (struct frame){ .kind = map ? F_MAP : F_ARRAY,
-                            .indef = indef,
-                            .map_id = map ? ++d->next_map : 0,
-                            .left = n });
+    push(d, (struct frame){.kind = map ? F_MAP : F_ARRAY,
+                           .indef = indef,
+                           .map_id = map ? ++d->next_map : 0,
+                           .kfirst = (uint32_t)d->nopen,
+                           .left = n});
 }
 
-static void on_array(void *ctx, size_t n) { container_start(ctx, false, false, n); }
-static void on_indef_array(void *ctx) { container_start(ctx, false, true, 0); }
-static void on_map(void *ctx, size_t n) { container_start(ctx, true, false, n); }
-static void on_indef_map(void *ctx) { container_start(ctx, true, true, 0); }
+static void on_array(void *ctx, size_t n)
+{
+    container_start(ctx, false, false, n);
+}
+static void on_indef_array(void *ctx)
+{
+    container_start(ctx, false, true, 0);
+}
+static void on_map(void *ctx, size_t n)
+{
+    container_start(ctx, true, false, n);
+}
+static void on_indef_map(void *ctx)
+{
+    container_start(ctx, true, true, 0);
+}
 
 static void on_tag(void *ctx, uint64_t tag)
 {
@@ -518,7 +618,7 @@ static void on_tag(void *ctx, uint64_t tag)
     }
     if (value_begin(d, V_OTHER) != VB_WRITE) /* a tag inside a tag is refused here too */
         return;
-    push(d, (struct frame){ .kind = F_TAG });
+    push(d, (struct frame){.kind = F_TAG});
 }
 
 static void on_break(void *ctx)
@@ -541,14 +641,11 @@ static void on_break(void *ctx)
             fail(d, MSG_BREAK_VALUE);
             return;
         }
-        gy_jw_obj_end(d->w);
         break;
     default:
-        gy_jw_arr_end(d->w);
         break;
     }
-    d->sp--;
-    d->depth--;
+    container_end(d, f);
     value_end(d);
 }
 
@@ -632,12 +729,12 @@ int gy_cbor_to_json(struct gy_arena *arena, struct gy_str cbor, enum gy_cbor_dia
 /* ------------------------------------------------------------------------------------------ */
 
 /* Heads come from libcbor into a small array, then into the bounded buffer. */
-#define EMIT(out, call)                                                                \
-    do {                                                                               \
-        unsigned char head_[16];                                                       \
-        size_t n_ = call;                                                              \
-        if (gy_buf_append((out), head_, n_))                                           \
-            return GY_ETOOBIG;                                                         \
+#define EMIT(out, call)                                                                            \
+    do {                                                                                           \
+        unsigned char head_[16];                                                                   \
+        size_t n_ = call;                                                                          \
+        if (gy_buf_append((out), head_, n_))                                                       \
+            return GY_ETOOBIG;                                                                     \
     } while (0)
 #define HEAD head_, sizeof(head_)
 
@@ -719,20 +816,17 @@ static int enc_json(const struct gy_json *j, struct gy_buf *out)
     }
 }
 
-static int b64_val(unsigned char ch)
-{
-    if (ch >= 'A' && ch <= 'Z')
-        return ch - 'A';
-    if (ch >= 'a' && ch <= 'z')
-        return ch - 'a' + 26;
-    if (ch >= '0' && ch <= '9')
-        return ch - '0' + 52;
-    if (ch == '+')
-        return 62;
-    if (ch == '/')
-        return 63;
-    return -1;
-}
+/* The base64 alphabet (RFC 4648 section 4): 1 for its 64 characters, 0 for every other byte. */
+static const unsigned char b64_ok[256] = {
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
+    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
+    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+    ['Y'] = 1, ['Z'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+    ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1,
+    ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1,
+    ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1,
+    ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1, ['+'] = 1, ['/'] = 1,
+};
 
 /* A base64 string (padded, RFC 4648) as a byte string, decoded straight into out. */
 static int enc_blob(struct gy_str s, struct gy_buf *out)
@@ -743,9 +837,11 @@ static int enc_blob(struct gy_str s, struct gy_buf *out)
         return GY_EINVAL;
     if (n && p[n - 1] == '=')
         pad = p[n - 2] == '=' ? 2 : 1;
+    unsigned char ok = 1;
     for (size_t i = 0; i < n - pad; i++)
-        if (b64_val(p[i]) < 0)
-            return GY_EINVAL;
+        ok &= b64_ok[p[i]];
+    if (!ok)
+        return GY_EINVAL;
     size_t len = n / 4 * 3 - pad;
     EMIT(out, cbor_encode_bytestring_start(len, HEAD));
     if (!n)
@@ -761,8 +857,7 @@ static int enc_blob(struct gy_str s, struct gy_buf *out)
 }
 
 /* A timestamp given in epoch seconds as the dialect wants it after tag 1. */
-static int enc_timestamp(const struct gy_json *j, enum gy_cbor_dialect dialect,
-                         struct gy_buf *out)
+static int enc_timestamp(const struct gy_json *j, enum gy_cbor_dialect dialect, struct gy_buf *out)
 {
     EMIT(out, cbor_encode_tag(1, HEAD));
     int64_t i;
@@ -811,8 +906,8 @@ static const struct gy_model_member *member_by_key(const struct gy_model_service
     return NULL;
 }
 
-static int enc_shape(const struct gy_model_service *svc, uint16_t shape,
-                     const struct gy_json *j, enum gy_cbor_dialect dialect, struct gy_buf *out)
+static int enc_shape(const struct gy_model_service *svc, uint16_t shape, const struct gy_json *j,
+                     enum gy_cbor_dialect dialect, struct gy_buf *out)
 {
     if (shape == GY_MODEL_NONE || !svc)
         return enc_json(j, out);
@@ -835,8 +930,7 @@ static int enc_shape(const struct gy_model_service *svc, uint16_t shape,
                 const struct gy_model_member *m = member_by_key(svc, sh, gy_json_key(c));
                 vs = m ? m->shape : GY_MODEL_NONE;
             }
-            if ((rc = enc_text(out, gy_json_key(c))) ||
-                (rc = enc_shape(svc, vs, c, dialect, out)))
+            if ((rc = enc_text(out, gy_json_key(c))) || (rc = enc_shape(svc, vs, c, dialect, out)))
                 return rc;
         }
         return 0;
@@ -866,8 +960,7 @@ static int enc_shape(const struct gy_model_service *svc, uint16_t shape,
 }
 
 int gy_cbor_from_json(const struct gy_model_service *svc, uint16_t shape,
-                      const struct gy_json *tree, enum gy_cbor_dialect dialect,
-                      struct gy_buf *out)
+                      const struct gy_json *tree, enum gy_cbor_dialect dialect, struct gy_buf *out)
 {
     return enc_shape(svc, shape, tree, dialect, out);
 }

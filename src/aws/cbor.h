@@ -51,7 +51,9 @@ const char *gy_cbor_content_type(enum gy_cbor_dialect dialect);
  * declared string in a small body is just truncated input). Keys of indefinite-length text
  * and the duplicate-key index come from arena.
  * @param w  in/out: a writer positioned where a value may go; on failure its contents are
- *           unspecified and must be discarded.
+ *           unspecified and must be discarded. The JSON can be up to ~8x the CBOR (a 3-byte
+ *           half float prints as 22 characters, a control character as \u00XX), so give
+ *           w's buffer a maximum of 8 * cbor.len + 16 to never refuse a body for its size.
  * @return 0; GY_EINVAL with *why (static text) for truncated input, bytes after the item,
  *         reserved/unassigned initial bytes, a misplaced break, bad indefinite-length strings,
  *         nesting deeper than GY_CBOR_MAX_DEPTH, invalid UTF-8, non-text or duplicate map keys,
@@ -74,8 +76,7 @@ int gy_cbor_to_json(struct gy_arena *arena, struct gy_str cbor, enum gy_cbor_dia
  *         not valid padded base64, or an amz timestamp whose milliseconds overflow a double).
  */
 int gy_cbor_from_json(const struct gy_model_service *svc, uint16_t shape,
-                      const struct gy_json *tree, enum gy_cbor_dialect dialect,
-                      struct gy_buf *out);
+                      const struct gy_json *tree, enum gy_cbor_dialect dialect, struct gy_buf *out);
 
 /**
  * Encode an error body: the map {"__type": type, "message": message} (message NULL: no

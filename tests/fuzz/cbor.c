@@ -94,7 +94,7 @@ static void one_dialect(struct gy_arena *a, struct gy_str in, enum gy_cbor_diale
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct gy_arena *a = gy_arena_create(1 << 14);
-    struct gy_str in = { (const char *)data, size };
+    struct gy_str in = {(const char *)data, size};
     one_dialect(a, in, GY_CBOR_RPCV2);
     one_dialect(a, in, GY_CBOR_AMZ);
     gy_arena_destroy(a);

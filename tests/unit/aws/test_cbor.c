@@ -55,7 +55,7 @@ static struct gy_str unhex(const char *hex)
         p[len++] = (unsigned char)v;
         i += 2;
     }
-    return (struct gy_str){ (const char *)p, len };
+    return (struct gy_str){(const char *)p, len};
 }
 
 static char *tohex(struct gy_str s)
@@ -224,11 +224,9 @@ static void test_indefinite_lengths(void **state)
      * and bytes, an empty chunked string, and a chunked key. */
     assert_json("bf 61 61 9f 01 02 ff 61 74 7f 62 6162 61 63 ff 61 62 5f 41 00 42 0102 ff"
                 " 61 65 7f ff 7f 61 6b 61 79 ff 01 ff",
-                GY_CBOR_RPCV2,
-                "{\"a\":[1,2],\"t\":\"abc\",\"b\":\"AAEC\",\"e\":\"\",\"ky\":1}");
+                GY_CBOR_RPCV2, "{\"a\":[1,2],\"t\":\"abc\",\"b\":\"AAEC\",\"e\":\"\",\"ky\":1}");
     /* An empty indefinite byte string and an indefinite map inside a definite array. */
-    assert_json("a1 61 78 82 5f ff bf 61 7a f4 ff", GY_CBOR_RPCV2,
-                "{\"x\":[\"\",{\"z\":false}]}");
+    assert_json("a1 61 78 82 5f ff bf 61 7a f4 ff", GY_CBOR_RPCV2, "{\"x\":[\"\",{\"z\":false}]}");
 }
 
 static void test_timestamps(void **state)
@@ -252,7 +250,7 @@ static void assert_every_prefix_refused(struct gy_str doc)
 {
     for (size_t n = 1; n < doc.len; n++) {
         const char *json, *why;
-        int rc = decode((struct gy_str){ doc.p, n }, GY_CBOR_RPCV2, &json, &why);
+        int rc = decode((struct gy_str){doc.p, n}, GY_CBOR_RPCV2, &json, &why);
         if (rc != GY_EINVAL)
             fail_msg("prefix of %zu/%zu bytes accepted: %s", n, doc.len, json);
     }
@@ -260,12 +258,12 @@ static void assert_every_prefix_refused(struct gy_str doc)
 
 static void test_truncated_everywhere(void **state)
 {
-    assert_every_prefix_refused(unhex(
-        "a2694e616d657370616365614e6a4d65747269634461746181a36a4d65747269634e616d65616d6556"
-        "616c7565fb3ff80000000000006954696d657374616d70c11a65920080"));
-    assert_every_prefix_refused(unhex(
-        "bf 61 61 9f 01 1b ffffffffffffffff 3b 7fffffffffffffff ff 61 74 7f 62 6162 61 63 ff"
-        " 61 62 5f 41 00 42 0102 ff 61 66 f9 3e00 61 67 fa 3f8ccccd ff"));
+    assert_every_prefix_refused(
+        unhex("a2694e616d657370616365614e6a4d65747269634461746181a36a4d65747269634e616d65616d6556"
+              "616c7565fb3ff80000000000006954696d657374616d70c11a65920080"));
+    assert_every_prefix_refused(
+        unhex("bf 61 61 9f 01 1b ffffffffffffffff 3b 7fffffffffffffff ff 61 74 7f 62 6162 61 63 ff"
+              " 61 62 5f 41 00 42 0102 ff 61 66 f9 3e00 61 67 fa 3f8ccccd ff"));
     assert_refused("a1 61", "truncated");
     assert_refused("a1 61 61", "truncated");
     assert_refused("a1 61 61 19 01", "truncated");
@@ -281,22 +279,22 @@ static void test_trailing_bytes(void **state)
 static void test_bad_breaks(void **state)
 {
     assert_refused("ff", "break");
-    assert_refused("a1 61 61 ff", "break");          /* break as a map value */
-    assert_refused("a1 61 61 81 ff", "break");       /* break in a definite array */
+    assert_refused("a1 61 61 ff", "break");    /* break as a map value */
+    assert_refused("a1 61 61 81 ff", "break"); /* break in a definite array */
     assert_refused("bf 61 61 ff", "between a key and its value");
-    assert_refused("a1 61 61 c1 ff", "break");       /* break as a tagged value */
+    assert_refused("a1 61 61 c1 ff", "break"); /* break as a tagged value */
 }
 
 static void test_bad_chunks(void **state)
 {
-    assert_refused("a1 61 61 7f 41 61 ff", "same major type");  /* bytes in text */
-    assert_refused("a1 61 61 5f 61 61 ff", "same major type");  /* text in bytes */
-    assert_refused("a1 61 61 7f 7f ff ff", "same major type");  /* nested indefinite */
+    assert_refused("a1 61 61 7f 41 61 ff", "same major type"); /* bytes in text */
+    assert_refused("a1 61 61 5f 61 61 ff", "same major type"); /* text in bytes */
+    assert_refused("a1 61 61 7f 7f ff ff", "same major type"); /* nested indefinite */
     assert_refused("a1 61 61 5f 5f ff ff", "same major type");
-    assert_refused("a1 61 61 7f 01 ff", "same major type");     /* an integer chunk */
-    assert_refused("a1 61 61 5f 80 ff", "same major type");     /* an array chunk */
-    assert_refused("a1 61 61 7f c1 ff", NULL);                  /* a tag chunk */
-    assert_refused("bf 7f 41 61 ff 01 ff", "same major type");  /* in a key */
+    assert_refused("a1 61 61 7f 01 ff", "same major type");    /* an integer chunk */
+    assert_refused("a1 61 61 5f 80 ff", "same major type");    /* an array chunk */
+    assert_refused("a1 61 61 7f c1 ff", NULL);                 /* a tag chunk */
+    assert_refused("bf 7f 41 61 ff 01 ff", "same major type"); /* in a key */
 }
 
 static void test_deep_nesting(void **state)
@@ -317,7 +315,7 @@ static void test_deep_nesting(void **state)
         }
         p[o++] = 0x00;
         const char *json, *why;
-        assert_int_equal(decode((struct gy_str){ (const char *)p, o }, GY_CBOR_RPCV2, &json, &why),
+        assert_int_equal(decode((struct gy_str){(const char *)p, o}, GY_CBOR_RPCV2, &json, &why),
                          GY_EINVAL);
         assert_string_equal(why, "CBOR nesting is too deep");
     }
@@ -342,6 +340,34 @@ static void test_key_types(void **state)
     assert_refused("a2 61 61 f6 61 61 01", "duplicate");
     assert_json("a2 61 61 a1 61 61 01 61 62 a1 61 61 02", GY_CBOR_RPCV2,
                 "{\"a\":{\"a\":1},\"b\":{\"a\":2}}");
+    assert_json("a3 61 61 a2 61 78 01 61 79 02 61 78 03 61 79 bf 61 61 04 ff", GY_CBOR_RPCV2,
+                "{\"a\":{\"x\":1,\"y\":2},\"x\":3,\"y\":{\"a\":4}}");
+    assert_refused("a2 61 61 a1 61 62 01 61 61 02", "duplicate");
+}
+
+/* Maps past the scan threshold: 40 distinct keys pass; a repeat of any earlier key fails. */
+static void test_big_map_keys(void **state)
+{
+    for (int dup = -1; dup < 40; dup += 7) {
+        char hex[2048], want[2048];
+        size_t h = 0, j = 0;
+        h += (size_t)sprintf(hex + h, "bf");
+        j += (size_t)sprintf(want + j, "{");
+        for (int i = 0; i < 40; i++) {
+            h += (size_t)sprintf(hex + h, " 62 %02x %02x a1 61 6e %02x", 'a' + i / 26, 'a' + i % 26,
+                                 i % 24);
+            j += (size_t)sprintf(want + j, "%s\"%c%c\":{\"n\":%d}", i ? "," : "", 'a' + i / 26,
+                                 'a' + i % 26, i % 24);
+        }
+        if (dup >= 0)
+            h += (size_t)sprintf(hex + h, " 62 %02x %02x 00", 'a' + dup / 26, 'a' + dup % 26);
+        h += (size_t)sprintf(hex + h, " ff");
+        j += (size_t)sprintf(want + j, "}");
+        if (dup < 0)
+            assert_json(hex, GY_CBOR_RPCV2, want);
+        else
+            assert_refused(hex, "duplicate");
+    }
 }
 
 static void test_top_level_not_map(void **state)
@@ -356,28 +382,28 @@ static void test_top_level_not_map(void **state)
 
 static void test_invalid_utf8(void **state)
 {
-    assert_refused("a1 61 61 62 c3 28", "UTF-8");           /* bad continuation */
-    assert_refused("a1 61 61 62 c0 af", "UTF-8");           /* overlong '/' */
-    assert_refused("a1 61 61 63 ed a0 80", "UTF-8");        /* surrogate U+D800 */
-    assert_refused("a1 61 61 64 f4 90 80 80", "UTF-8");     /* beyond U+10FFFF */
+    assert_refused("a1 61 61 62 c3 28", "UTF-8");       /* bad continuation */
+    assert_refused("a1 61 61 62 c0 af", "UTF-8");       /* overlong '/' */
+    assert_refused("a1 61 61 63 ed a0 80", "UTF-8");    /* surrogate U+D800 */
+    assert_refused("a1 61 61 64 f4 90 80 80", "UTF-8"); /* beyond U+10FFFF */
     assert_refused("a1 61 61 61 ff", "UTF-8");
-    assert_refused("a1 62 c3 28 01", "UTF-8");              /* in a key */
-    assert_refused("a1 61 61 7f 61 c3 61 a9 ff", "UTF-8");  /* a character split over chunks */
+    assert_refused("a1 62 c3 28 01", "UTF-8");             /* in a key */
+    assert_refused("a1 61 61 7f 61 c3 61 a9 ff", "UTF-8"); /* a character split over chunks */
     assert_refused("a1 61 61 63 61 00 62", "NUL");
 }
 
 static void test_huge_declared_lengths(void **state)
 {
     static const char *const docs[] = {
-        "a1 61 61 5b 7fffffffffffffff 00",         /* byte string of 2^63-1 */
+        "a1 61 61 5b 7fffffffffffffff 00", /* byte string of 2^63-1 */
         "a1 61 61 5b ffffffffffffffff 00",
-        "a1 61 61 7b ffffffffffffffff 41",         /* text string */
+        "a1 61 61 7b ffffffffffffffff 41", /* text string */
         "a1 61 61 5a ffffffff 00",
-        "a1 61 61 9b ffffffffffffffff 00",         /* array of 2^64-1 items */
-        "a1 61 61 bb ffffffffffffffff 61 61 00",   /* map of 2^64-1 pairs */
+        "a1 61 61 9b ffffffffffffffff 00",       /* array of 2^64-1 items */
+        "a1 61 61 bb ffffffffffffffff 61 61 00", /* map of 2^64-1 pairs */
         "bb 7fffffffffffffff",
-        "a1 61 61 5f 5b ffffffffffffffff 00 ff",   /* a huge chunk */
-        "bf 7f 7b 7fffffffffffffff 61 ff",         /* a huge key chunk */
+        "a1 61 61 5f 5b ffffffffffffffff 00 ff", /* a huge chunk */
+        "bf 7f 7b 7fffffffffffffff 61 ff",       /* a huge key chunk */
     };
     for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
         size_t before = gy_arena_used(arena);
@@ -389,11 +415,11 @@ static void test_huge_declared_lengths(void **state)
 static void test_tags(void **state)
 {
     assert_refused("a1 61 61 c0 74 323031332d30332d32315432303a30343a30305a", "tag");
-    assert_refused("a1 61 61 c2 41 01", "tag");           /* positive bignum */
-    assert_refused("a1 61 61 c3 41 01", "tag");           /* negative bignum */
-    assert_refused("a1 61 61 c4 82 21 19 6ab3", "tag");   /* decimal fraction */
-    assert_refused("a1 61 61 d8 20 61 61", "tag");        /* URI, 1-byte tag number */
-    assert_refused("a1 61 61 d9 d9f7 01", "tag");         /* self-described CBOR */
+    assert_refused("a1 61 61 c2 41 01", "tag");                    /* positive bignum */
+    assert_refused("a1 61 61 c3 41 01", "tag");                    /* negative bignum */
+    assert_refused("a1 61 61 c4 82 21 19 6ab3", "tag");            /* decimal fraction */
+    assert_refused("a1 61 61 d8 20 61 61", "tag");                 /* URI, 1-byte tag number */
+    assert_refused("a1 61 61 d9 d9f7 01", "tag");                  /* self-described CBOR */
     assert_refused("a1 61 61 db 0000000000000001 c1 01", "tag 1"); /* tag 1 in tag 1 */
     assert_refused("a1 61 61 c1 c1 01", "tag 1");
     assert_refused("a1 61 61 c1 61 61", "tag 1");
@@ -426,8 +452,7 @@ static void test_output_limit(void **state)
     const char *why = NULL;
     gy_buf_init(&buf, 8);
     gy_jw_init(&w, &buf);
-    assert_int_equal(gy_cbor_to_json(arena, unhex("a1 61 61 44 00010203"), GY_CBOR_RPCV2, &w,
-                                     &why),
+    assert_int_equal(gy_cbor_to_json(arena, unhex("a1 61 61 44 00010203"), GY_CBOR_RPCV2, &w, &why),
                      GY_ETOOBIG);
     assert_non_null(why);
     gy_buf_fini(&buf);
@@ -520,14 +545,13 @@ static void test_from_json_kinesis(void **state)
 
 static void test_from_json_bad_blob(void **state)
 {
-    static const char *const bad[] = { "\"abc\"", "\"ab=c\"", "\"a===\"", "\"ab!c\"",
-                                       "\"aGVsbG8\"", "\"=AAA\"" };
+    static const char *const bad[] = {"\"abc\"",  "\"ab=c\"",    "\"a===\"",
+                                      "\"ab!c\"", "\"aGVsbG8\"", "\"=AAA\""};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char json[128];
         struct gy_str cbor;
         snprintf(json, sizeof(json), "{\"StreamName\":\"s\",\"Data\":%s}", bad[i]);
-        assert_int_equal(encode("kinesis", "PutRecordInput", json, GY_CBOR_AMZ, &cbor),
-                         GY_EINVAL);
+        assert_int_equal(encode("kinesis", "PutRecordInput", json, GY_CBOR_AMZ, &cbor), GY_EINVAL);
     }
 }
 
@@ -544,8 +568,8 @@ static void test_from_json_untyped(void **state)
                NULL);
     /* Members the model does not know are encoded by JSON type. */
     round_trip("kinesis", "PutRecordInput", "{\"StreamName\":\"s\",\"Extra\":{\"Data\":\"AA==\"}}",
-               GY_CBOR_AMZ, "a2 6a 53747265616d4e616d65 61 73 65 4578747261 a1 64 44617461 64 41413d3d",
-               NULL);
+               GY_CBOR_AMZ,
+               "a2 6a 53747265616d4e616d65 61 73 65 4578747261 a1 64 44617461 64 41413d3d", NULL);
 }
 
 static void test_from_json_limit(void **state)
@@ -567,8 +591,8 @@ static void test_error_body(void **state)
     assert_int_equal(gy_cbor_error("ResourceNotFoundException", "Stream s not found", &out), 0);
     const char *json, *why;
     assert_int_equal(decode(gy_buf_str(&out), GY_CBOR_AMZ, &json, &why), 0);
-    assert_string_equal(json,
-                        "{\"__type\":\"ResourceNotFoundException\",\"message\":\"Stream s not found\"}");
+    assert_string_equal(
+        json, "{\"__type\":\"ResourceNotFoundException\",\"message\":\"Stream s not found\"}");
     gy_buf_reset(&out);
     assert_int_equal(gy_cbor_error("com.amazonaws.cloudwatch#ResourceNotFound", NULL, &out), 0);
     assert_int_equal(decode(gy_buf_str(&out), GY_CBOR_RPCV2, &json, &why), 0);
@@ -598,6 +622,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_chunks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deep_nesting, setup, teardown),
         cmocka_unit_test_setup_teardown(test_key_types, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_big_map_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_top_level_not_map, setup, teardown),
         cmocka_unit_test_setup_teardown(test_invalid_utf8, setup, teardown),
         cmocka_unit_test_setup_teardown(test_huge_declared_lengths, setup, teardown),
