@@ -11,7 +11,6 @@
  */
 #include "aws/http_extras.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "core/arena.h"
@@ -332,25 +331,38 @@ static bool compress_body(struct gy_arena *a, struct gy_str *body)
     return true;
 }
 
+/* Unsigned decimal into the arena: x-amz-crc32's value, on every DynamoDB response, without printf. */
+static struct gy_str u32_decimal(struct gy_arena *a, uint32_t v)
+{
+    char tmp[10];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    char *p = gy_arena_alloc(a, n);
+    for (size_t i = 0; i < n; i++)
+        p[i] = tmp[n - 1 - i];
+    return (struct gy_str){ p, n };
+}
+
 void gy_aws_http_finish(struct gy_arena *a, const struct gy_http_header *req_h, size_t req_n,
                         unsigned flags, const struct gy_http_header **headers, size_t *nheaders,
                         struct gy_str *body)
 {
     size_t n = *nheaders;
-    struct gy_http_header *h = gy_arena_calloc(a, n + GY_AWS_HTTP_EXTRA_HEADERS, sizeof(*h));
+    struct gy_http_header *h = gy_arena_alloc(a, (n + GY_AWS_HTTP_EXTRA_HEADERS) * sizeof(*h));
     if (n)
         memcpy(h, *headers, n * sizeof(*h));
 
-    if (!find_header(h, n, "content-encoding") && gy_aws_http_want_gzip(req_h, req_n, body->len) &&
-        compress_body(a, body)) {
+    if (body->len && !find_header(h, n, "content-encoding") &&
+        gy_aws_http_want_gzip(req_h, req_n, body->len) && compress_body(a, body)) {
         h[n++] = (struct gy_http_header){ GY_STR("Content-Encoding"), GY_STR("gzip") };
         h[n++] = (struct gy_http_header){ GY_STR("Vary"), GY_STR("Accept-Encoding") };
     }
-    if (flags & GY_AWS_HTTP_CRC32) {
-        uint32_t crc = gy_crc32(body->p, body->len);
+    if (flags & GY_AWS_HTTP_CRC32)
         h[n++] = (struct gy_http_header){ GY_STR("x-amz-crc32"),
-                                          gy_str_c(gy_arena_printf(a, "%u", (unsigned)crc)) };
-    }
+                                          u32_decimal(a, gy_crc32(body->p, body->len)) };
     n += gy_aws_cors_response(req_h, req_n, h + n);
     *headers = h;
     *nheaders = n;
