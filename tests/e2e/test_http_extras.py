@@ -16,6 +16,7 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.retryhandler import CRC32Checker
 
+import cluster as gcluster
 import gyre
 from gyre import expect_raw_error
 
@@ -368,3 +369,41 @@ def test_gzip_query_response_when_identity_refused(server):
     assert r.status == 200, r
     assert r.headers.get("content-encoding") == "gzip"
     assert b"<GetCallerIdentityResponse" in gzip.decompress(r.body)
+
+
+# ---- forwarding to another region ---------------------------------------------------------------
+
+def test_extras_through_forwarding():
+    """A request signed for another region is relayed as sent (gzip body and all) and its
+    gzip answer comes back with Content-Encoding, x-amz-crc32 and CORS intact."""
+    import os
+    if os.environ.get("GYRE_ENDPOINT") or not os.environ.get("GYRE_BIN"):
+        pytest.skip("needs its own gyre processes")
+    c = gcluster.Cluster(regions=("us-east-1", "eu-west-1")).start()
+    try:
+        us, eu = c["us-east-1"], c["eu-west-1"]
+        name = gyre.unique("hxf")
+        gyre.create_table(c.ddb("eu-west-1"), name, hash_key="pk", range_key="sk")
+        base = {"Content-Type": gyre.DDB_JSON}
+        for i in range(10):
+            body = gz(put_body(name, "many", f"{i:03d}", "forwarded " * 30))
+            r = us.signed("POST", "/", body, {**base, "Content-Encoding": "gzip",
+                                              "X-Amz-Target": f"{gyre.DDB_TARGET}.PutItem"},
+                          region="eu-west-1")
+            assert r.status == 200, r
+        got = c.ddb("eu-west-1").query(TableName=name, KeyConditionExpression="pk = :p",
+                                       ExpressionAttributeValues={":p": {"S": "many"}})
+        assert got["Count"] == 10
+        q = json.dumps({"TableName": name, "KeyConditionExpression": "pk = :p",
+                        "ExpressionAttributeValues": {":p": {"S": "many"}}})
+        r = us.signed("POST", "/", q, {**base, "X-Amz-Target": f"{gyre.DDB_TARGET}.Query",
+                                       "Accept-Encoding": "gzip", "Origin": "http://localhost:1"},
+                      region="eu-west-1")
+        assert r.status == 200, r
+        assert r.headers.get("content-encoding") == "gzip"
+        assert r.headers["x-amz-crc32"] == crc(r.body)
+        assert r.headers["access-control-allow-origin"] == "http://localhost:1"
+        assert json.loads(gzip.decompress(r.body))["Count"] == 10
+        assert eu.raw("GET", "/_gyre/health").status == 200
+    finally:
+        c.close()
