@@ -48,18 +48,18 @@ static void terminate(struct gy_buf *b)
 }
 
 /*
- * One inflate step into the buffer (or into the scratch byte once the limit is reached).
- * Returns zlib's code; *over is set when output appeared past the limit.
+ * One inflate step into the buffer (or into the caller's scratch byte once the limit is
+ * reached). Returns zlib's code; *over is set when output appeared past the limit.
  */
-static int inflate_step(z_stream *z, struct gy_buf *out, size_t start, size_t limit, bool *over)
+static int inflate_step(z_stream *z, struct gy_buf *out, size_t start, size_t limit,
+                        unsigned char *scratch, bool *over)
 {
-    unsigned char scratch;
     size_t produced = out->len - start;
     size_t room = limit - produced;
     bool full = room == 0;
 
     if (full) {
-        z->next_out = &scratch;
+        z->next_out = scratch;
         z->avail_out = 1;
     } else {
         size_t n = room < CHUNK ? room : CHUNK;
@@ -85,6 +85,7 @@ int gy_gunzip(struct gy_str in, size_t max_out, struct gy_buf *out)
     const unsigned char *p = (const unsigned char *)in.p;
     size_t left = in.len;
     z_stream z = { .zalloc = z_alloc, .zfree = z_free };
+    unsigned char scratch;
     int rc = 0;
 
     if (in.len == 0)
@@ -100,7 +101,7 @@ int gy_gunzip(struct gy_str in, size_t max_out, struct gy_buf *out)
         bool over = false;
         if (z.avail_in == 0 && left)
             feed(&z, &p, &left);
-        int zr = inflate_step(&z, out, start, limit, &over);
+        int zr = inflate_step(&z, out, start, limit, &scratch, &over);
         if (over) {
             rc = GY_ETOOBIG;
             break;
