@@ -19,6 +19,9 @@
 #define MAX_ORIGIN 1024         /* a longer Origin is not echoed ("*" instead) */
 #define MAX_REQUEST_HEADERS 4096 /* a longer Access-Control-Request-Headers is not echoed */
 
+static const char PREFLIGHT_VARY[] =
+    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
+
 static const char ALLOW_METHODS[] = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
 
 /* What AWS SDKs (JS v3 in a browser above all) put on requests: used when a preflight does not
@@ -292,9 +295,7 @@ size_t gy_aws_cors_preflight(const struct gy_http_header *h, size_t n, struct gy
                                         GY_STR(GY_AWS_CORS_MAX_AGE) };
     out[k++] = (struct gy_http_header){ GY_STR("Access-Control-Expose-Headers"),
                                         GY_STR(EXPOSE_HEADERS) };
-    out[k++] = (struct gy_http_header){
-        GY_STR("Vary"), GY_STR("Origin, Access-Control-Request-Method, Access-Control-Request-Headers")
-    };
+    out[k++] = (struct gy_http_header){ GY_STR("Vary"), GY_STR(PREFLIGHT_VARY) };
     /* Private Network Access: a page on a public site asking to reach this local endpoint. */
     const struct gy_str *pna = find_header(h, n, "access-control-request-private-network");
     if (pna && gy_str_caseeqc(trim(*pna), "true"))
@@ -331,7 +332,7 @@ static bool compress_body(struct gy_arena *a, struct gy_str *body)
     return true;
 }
 
-/* Unsigned decimal into the arena: x-amz-crc32's value, on every DynamoDB response, without printf. */
+/* Unsigned decimal into the arena: x-amz-crc32's value, on every DynamoDB response (no printf). */
 static struct gy_str u32_decimal(struct gy_arena *a, uint32_t v)
 {
     char tmp[10];

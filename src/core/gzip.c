@@ -3,11 +3,11 @@
  *
  * Decompression writes straight into the caller's bounded buffer, at most 64 KiB at a time and
  * never past the limit (the buffer's maximum is lowered to the limit for the call, so its
- * capacity cannot double past it either). When the limit is reached and the stream has not ended, inflate is given
- * a one-byte scratch buffer: if it produces that byte the data is too big (GY_ETOOBIG), so a
- * gzip bomb costs at most the limit in memory and the limit plus one byte in work. zlib's own
- * state (about 40 KiB) is allocated through the aborting allocator. Inputs and outputs larger
- * than zlib's 32-bit counters are fed in pieces.
+ * capacity cannot double past it either). When the limit is reached and the stream has not
+ * ended, inflate is given a one-byte scratch buffer: if it produces that byte the data is too
+ * big (GY_ETOOBIG), so a gzip bomb costs at most the limit in memory and the limit plus one
+ * byte in work. zlib's own state (about 40 KiB) is allocated through the aborting allocator.
+ * Inputs and outputs larger than zlib's 32-bit counters are fed in pieces.
  */
 #include "core/gzip.h"
 

@@ -34,7 +34,7 @@ int gy_gunzip(struct gy_str in, size_t max_out, struct gy_buf *out);
  */
 int gy_gzip(struct gy_str in, int level, struct gy_buf *out);
 
-/** CRC-32 (ISO-HDLC, as gzip and DynamoDB's x-amz-crc32 use) of n bytes; p may be NULL if n is 0. */
+/** CRC-32 (ISO-HDLC, as in gzip and x-amz-crc32) of n bytes; p may be NULL when n is 0. */
 uint32_t gy_crc32(const void *p, size_t n);
 
 /** Continue a CRC-32: gy_crc32_update(gy_crc32(a, n), b, m) is the CRC of a then b. */
