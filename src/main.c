@@ -20,6 +20,8 @@
 #include "replication/repl.h"
 #include "store/store.h"
 #include "streams/streams.h"
+#include "sts/sts.h"
+#include "testsvc/testsvc.h"
 
 #define GYRE_VERSION "0.1.0"
 
@@ -166,6 +168,7 @@ static int serve(int argc, char **argv)
     struct gy_ddb *ddb = NULL;
     struct gy_streams *streams = NULL;
     struct gy_repl *repl = NULL;
+    struct gy_sts *sts = NULL;
     struct gy_aws_router *router = NULL;
     struct gy_http_server *http = NULL;
     sigset_t sigs;
@@ -198,6 +201,9 @@ static int serve(int argc, char **argv)
     router = gy_aws_router_create(&rcfg);
     gy_aws_router_add_service(router, gy_ddb_service(ddb));
     gy_aws_router_add_service(router, gy_streams_service(streams));
+    sts = gy_sts_create(gy_aws_router_session_key(router), o.account);
+    gy_aws_router_add_service(router, gy_sts_service(sts));
+    gy_testsvc_register(router);
     if (o.npeers) {
         struct gy_repl_config pc = {
             .region = o.region, .key = &key, .peers = o.peers, .npeers = o.npeers,
@@ -231,6 +237,7 @@ out:
     gy_streams_close(streams);
     gy_ddb_close(ddb);
     gy_aws_router_destroy(router);
+    gy_sts_destroy(sts);
     if (rc == 0)
         gy_log_info("stopped cleanly");
     return rc;

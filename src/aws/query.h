@@ -16,7 +16,8 @@
 
 struct gy_arena;
 
-#define GY_QUERY_MAX_PARAMS 10000 /* parameters in one request */
+#define GY_QUERY_MAX_PARAMS 100000 /* parameters in one request (PutMetricData: 1000 metrics x 30
+                                     dimensions is ~62,000), also the largest list index */
 
 /* One decoded form parameter (percent- and '+'-decoded, NUL-terminated, arena-owned). */
 struct gy_query_param {
