@@ -41,14 +41,25 @@ static int hexval(unsigned char c)
     return -1;
 }
 
-/* Decode src ('+' is a space, %XX an octet) into dst (room for len + 1); NUL-terminates. */
+/* Decode src ('+' is a space, %XX an octet) into dst (room for len + 1); NUL-terminates. Runs
+ * of plain bytes are copied at once; the UTF-8 check is skipped when every byte is ASCII. */
 static int form_decode(const char *src, size_t len, char *dst, size_t *out_len, const char **why)
 {
     size_t o = 0;
-    for (size_t i = 0; i < len; i++) {
+    unsigned char high = 0; /* OR of every decoded byte: bit 7 set means non-ASCII */
+    for (size_t i = 0; i < len;) {
+        size_t run = i;
+        while (run < len && src[run] != '%' && src[run] != '+' && src[run] != '\0')
+            high |= (unsigned char)src[run++];
+        memcpy(dst + o, src + i, run - i);
+        o += run - i;
+        i = run;
+        if (i == len)
+            break;
         unsigned char c = (unsigned char)src[i];
         if (c == '+') {
             c = ' ';
+            i++;
         } else if (c == '%') {
             int hi = i + 2 < len ? hexval((unsigned char)src[i + 1]) : -1;
             int lo = hi >= 0 ? hexval((unsigned char)src[i + 2]) : -1;
@@ -57,16 +68,17 @@ static int form_decode(const char *src, size_t len, char *dst, size_t *out_len, 
                 return GY_EINVAL;
             }
             c = (unsigned char)(hi << 4 | lo);
-            i += 2;
+            i += 3;
         }
         if (c == 0) {
             *why = "the query string contains a NUL character";
             return GY_EINVAL;
         }
+        high |= c;
         dst[o++] = (char)c;
     }
     dst[o] = '\0';
-    if (!gy_utf8_valid(dst, o)) {
+    if ((high & 0x80) && !gy_utf8_valid(dst, o)) {
         *why = "the query string is not valid UTF-8 after percent-decoding";
         return GY_EINVAL;
     }
@@ -216,6 +228,42 @@ static bool read_digits(struct gy_str s, size_t *i, size_t n, int *out)
 static bool at(struct gy_str s, size_t i, char c)
 {
     return i < s.len && s.p[i] == c;
+}
+
+/* True when s is also a JSON number: -?(0|[1-9]D*)(.D+)?([eE][+-]?D+)?, at most 40 bytes. */
+static bool json_number(struct gy_str s)
+{
+    size_t i = 0;
+    if (s.len > 40)
+        return false;
+    if (at(s, 0, '-'))
+        i++;
+    if (at(s, i, '0')) {
+        i++;
+    } else {
+        if (i >= s.len || s.p[i] < '1' || s.p[i] > '9')
+            return false;
+        while (i < s.len && is_digit(s.p[i]))
+            i++;
+    }
+    if (at(s, i, '.')) {
+        size_t f = ++i;
+        while (i < s.len && is_digit(s.p[i]))
+            i++;
+        if (i == f)
+            return false;
+    }
+    if (at(s, i, 'e') || at(s, i, 'E')) {
+        i++;
+        if (at(s, i, '+') || at(s, i, '-'))
+            i++;
+        size_t e = i;
+        while (i < s.len && is_digit(s.p[i]))
+            i++;
+        if (i == e)
+            return false;
+    }
+    return i == s.len;
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
@@ -432,9 +480,12 @@ static int cmp_param(const void *a, const void *b)
 {
     const struct gy_query_param *pa = *(const struct gy_query_param *const *)a;
     const struct gy_query_param *pb = *(const struct gy_query_param *const *)b;
-    int c = gy_str_cmp(pa->name, pb->name);
+    size_t la = pa->name.len, lb = pb->name.len;
+    int c = memcmp(pa->name.p, pb->name.p, la < lb ? la : lb);
     if (c)
         return c;
+    if (la != lb)
+        return la < lb ? -1 : 1;
     return pa < pb ? -1 : pa > pb; /* stable: arrival order among duplicates */
 }
 
@@ -742,7 +793,10 @@ static int write_scalar(const struct walk *W, const struct gy_model_shape *sh,
     case GY_SHAPE_DOUBLE:
         if (!parse_double(v, &dv))
             return fail_value(W, p, "a finite number");
-        gy_jw_double(W->w, dv);
+        if (json_number(v))
+            gy_jw_raw(W->w, v); /* already JSON ("1.5"): no reformatting */
+        else
+            gy_jw_double(W->w, dv);
         return 0;
     case GY_SHAPE_TIMESTAMP:
         if (!parse_timestamp(v, &dv))

@@ -202,6 +202,36 @@ static const char *check_types(struct gy_arena *a, const struct gy_model_service
 
 /* ---- pass 2: constraints ---- */
 
+/*
+ * A member path, built on the stack as the walk descends and turned into text only when a
+ * violation is reported ("keySchema.1.member.keyType"): most requests have none.
+ */
+struct path {
+    const struct path *up; /* the enclosing path, or NULL at the top */
+    const char *member;    /* a structure member's name (first letter lower-cased in text) */
+    size_t index;          /* a list element (1-based), when member is NULL and key.p is NULL */
+    struct gy_str key;     /* a map entry's key */
+};
+
+static void path_text(struct gy_buf *b, const struct path *p)
+{
+    if (!p)
+        return;
+    path_text(b, p->up);
+    if (p->up)
+        gy_buf_putc(b, '.');
+    if (p->member) {
+        char first = p->member[0];
+        gy_buf_putc(b, first >= 'A' && first <= 'Z' ? (char)(first - 'A' + 'a') : first);
+        gy_buf_puts(b, p->member + 1);
+    } else if (p->key.p) {
+        gy_buf_append_str(b, p->key);
+        gy_buf_puts(b, ".member");
+    } else {
+        gy_buf_printf(b, "%zu.member", p->index);
+    }
+}
+
 struct vctx {
     struct gy_arena *a;
     const struct gy_model_service *svc;
@@ -249,10 +279,11 @@ static void render(struct gy_buf *b, const struct gy_json *j, int depth)
     }
 }
 
-static void fail(struct vctx *v, const char *path, const struct gy_json *j, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+static void fail(struct vctx *v, const struct path *path, const struct gy_json *j,
+                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-static void fail(struct vctx *v, const char *path, const struct gy_json *j, const char *fmt, ...)
+static void fail(struct vctx *v, const struct path *path, const struct gy_json *j,
+                 const char *fmt, ...)
 {
     if (++v->nerr > GY_VALIDATE_MAX_ERRORS)
         return;
@@ -266,7 +297,9 @@ static void fail(struct vctx *v, const char *path, const struct gy_json *j, cons
     } else {
         gy_buf_puts(&v->msgs, "null");
     }
-    gy_buf_printf(&v->msgs, " at '%s' failed to satisfy constraint: ", path);
+    gy_buf_puts(&v->msgs, " at '");
+    path_text(&v->msgs, path);
+    gy_buf_puts(&v->msgs, "' failed to satisfy constraint: ");
     va_list ap;
     va_start(ap, fmt);
     char *text = gy_arena_vprintf(v->a, fmt, ap);
@@ -305,7 +338,7 @@ static size_t b64_len(struct gy_str s)
     return n;
 }
 
-static void check_length(struct vctx *v, const struct gy_model_shape *sh, const char *path,
+static void check_length(struct vctx *v, const struct gy_model_shape *sh, const struct path *path,
                          const struct gy_json *j, size_t len)
 {
     if ((sh->flags & GY_SHAPE_HAS_MIN) && (double)len < sh->min)
@@ -316,20 +349,11 @@ static void check_length(struct vctx *v, const struct gy_model_shape *sh, const 
              bound(v->a, sh->max));
 }
 
-static void check_value(struct vctx *v, uint16_t idx, const char *path, const struct gy_json *j,
-                        int depth);
+static void check_value(struct vctx *v, uint16_t idx, const struct path *path,
+                        const struct gy_json *j, int depth);
 
-static const char *lower_first(struct gy_arena *a, const char *prefix, const char *name)
-{
-    char *s = gy_arena_printf(a, "%s%s%s", prefix, *prefix ? "." : "", name);
-    size_t at = *prefix ? strlen(prefix) + 1 : 0;
-    if (s[at] >= 'A' && s[at] <= 'Z')
-        s[at] = (char)(s[at] - 'A' + 'a');
-    return s;
-}
-
-static void check_struct(struct vctx *v, const struct gy_model_shape *sh, const char *path,
-                         const struct gy_json *j, int depth)
+static void check_struct(struct vctx *v, const struct gy_model_shape *sh,
+                         const struct path *path, const struct gy_json *j, int depth)
 {
     for (size_t i = 0; i < sh->n; i++) {
         const struct gy_model_member *m = gy_model_member(v->svc, sh, i);
@@ -337,17 +361,17 @@ static void check_struct(struct vctx *v, const struct gy_model_shape *sh, const 
         bool absent = !c || gy_json_is(c, GY_JSON_NULL);
         if (absent && !(m->flags & GY_MEMBER_REQUIRED))
             continue;
-        const char *sub = lower_first(v->a, path, m->name);
+        struct path sub = { .up = path, .member = m->name };
         if (absent) {
-            fail(v, sub, NULL, "Member must not be null");
+            fail(v, &sub, NULL, "Member must not be null");
             continue;
         }
-        check_value(v, m->shape, sub, c, depth + 1);
+        check_value(v, m->shape, &sub, c, depth + 1);
     }
 }
 
-static void check_value(struct vctx *v, uint16_t idx, const char *path, const struct gy_json *j,
-                        int depth)
+static void check_value(struct vctx *v, uint16_t idx, const struct path *path,
+                        const struct gy_json *j, int depth)
 {
     const struct gy_model_shape *sh = &v->svc->shapes[idx];
     if (depth > MAX_DEPTH || v->nerr > GY_VALIDATE_MAX_ERRORS || (sh->flags & GY_SHAPE_DOCUMENT))
@@ -360,7 +384,8 @@ static void check_value(struct vctx *v, uint16_t idx, const char *path, const st
         for (const struct gy_json *c = gy_json_child(j); c; c = gy_json_next(c), i++) {
             if (gy_json_is(c, GY_JSON_NULL))
                 continue;
-            check_value(v, sh->a, gy_arena_printf(v->a, "%s.%zu.member", path, i), c, depth + 1);
+            struct path sub = { .up = path, .index = i };
+            check_value(v, sh->a, &sub, c, depth + 1);
         }
         break;
     }
@@ -368,7 +393,6 @@ static void check_value(struct vctx *v, uint16_t idx, const char *path, const st
         check_length(v, sh, path, j, gy_json_count(j));
         for (const struct gy_json *c = gy_json_child(j); c; c = gy_json_next(c)) {
             struct gy_str k = gy_json_key(c);
-            const char *kp = gy_arena_printf(v->a, "%s.%.*s", path, (int)k.len, k.p);
             const struct gy_model_shape *ks = &v->svc->shapes[sh->a];
             if (ks->kind == GY_SHAPE_STRING) {
                 /* Key lengths are reported at the map, as AWS words it. */
@@ -380,8 +404,9 @@ static void check_value(struct vctx *v, uint16_t idx, const char *path, const st
                                      "than or equal to %s]",
                          bound(v->a, ks->max), bound(v->a, ks->min));
             }
+            struct path sub = { .up = path, .key = k };
             if (!gy_json_is(c, GY_JSON_NULL))
-                check_value(v, sh->b, gy_arena_printf(v->a, "%s.member", kp), c, depth + 1);
+                check_value(v, sh->b, &sub, c, depth + 1);
         }
         break;
     case GY_SHAPE_STRING: {
@@ -441,7 +466,7 @@ int gy_validate(struct gy_arena *arena, const struct gy_model_service *svc, uint
     }
     struct vctx v = { .a = arena, .svc = svc };
     gy_buf_init(&v.msgs, 1 << 20);
-    check_value(&v, shape, "", input, 0);
+    check_value(&v, shape, NULL, input, 0);
     if (v.nerr == 0) {
         gy_buf_fini(&v.msgs);
         return GY_VALIDATE_OK;

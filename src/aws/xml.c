@@ -103,14 +103,16 @@ int gy_xml_escape(struct gy_buf *out, struct gy_str s)
  * ------------------------------------------------------------------------------------------- */
 
 /*
- * Shortest text that strtod (and Python's float) reads back as exactly v: the least %g
- * precision that round-trips, written in plain decimals when the exponent is in [-5, 17)
- * ("100", "1704067200.123", "0.001") and in exponent form otherwise ("1e+21", "5e-324").
+ * Shortest text that strtod (and Python's float) reads back as exactly v. Integers below 2^53
+ * are written as integers ("100"). Otherwise the first of %.15g, %.16g, %.17g that round-trips
+ * is used: when a representation of at most 15 digits exists, %.15g rounds to it (padded with
+ * zeros %g trims), so this is the shortest; subnormals, whose round-trip precision can be far
+ * lower, search all precisions. %g switches to exponent form below 1e-4 and from 1e15 up.
  */
 static void put_double(struct gy_buf *out, double v)
 {
     char tmp[48];
-    int n;
+    int n = 0;
     if (isnan(v)) {
         gy_buf_puts(out, "NaN");
         return;
@@ -123,23 +125,17 @@ static void put_double(struct gy_buf *out, double v)
         gy_buf_puts(out, signbit(v) ? "-0" : "0");
         return;
     }
-    int lo = 1, hi = 17; /* 17 significant digits always round-trip */
-    while (lo < hi) {
-        int mid = (lo + hi) / 2;
-        n = snprintf(tmp, sizeof(tmp), "%.*e", mid - 1, v);
-        if (n > 0 && (size_t)n < sizeof(tmp) && strtod(tmp, NULL) == v)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    n = snprintf(tmp, sizeof(tmp), "%.*e", lo - 1, v);
-    const char *e = n > 0 ? strchr(tmp, 'e') : NULL;
-    int exp10 = e ? (int)strtol(e + 1, NULL, 10) : 0;
-    if (e && exp10 >= -5 && exp10 < 17) {
-        int decimals = lo - 1 - exp10;
-        n = snprintf(tmp, sizeof(tmp), "%.*f", decimals > 0 ? decimals : 0, v);
+    if (v == trunc(v) && fabs(v) < 9007199254740992.0) {
+        n = snprintf(tmp, sizeof(tmp), "%" PRId64, (int64_t)v);
     } else {
-        n = snprintf(tmp, sizeof(tmp), "%.*g", lo, v);
+        int lo = 15, hi = 17;
+        if (fabs(v) < 2.2250738585072014e-308)
+            lo = 1;
+        for (int p = lo; p <= hi; p++) {
+            n = snprintf(tmp, sizeof(tmp), "%.*g", p, v);
+            if (n > 0 && (size_t)n < sizeof(tmp) && strtod(tmp, NULL) == v)
+                break;
+        }
     }
     if (n > 0 && (size_t)n < sizeof(tmp))
         gy_buf_append(out, tmp, (size_t)n);
@@ -196,8 +192,24 @@ static void put_timestamp(struct gy_buf *out, double secs, enum gy_ts_format fmt
                       wd[((days % 7) + 7) % 7], d, mon[m - 1], y, h, mi, s);
         return;
     }
-    gy_buf_printf(out, "%04" PRId64 "-%02d-%02dT%02d:%02d:%02d.%03dZ", y, m, d, h, mi, s,
-                  (int)(rem % 1000));
+    if (y < 0 || y > 9999) {
+        gy_buf_printf(out, "%04" PRId64 "-%02d-%02dT%02d:%02d:%02d.%03dZ", y, m, d, h, mi, s,
+                      (int)(rem % 1000));
+        return;
+    }
+    /* The common case without printf: responses can carry thousands of timestamps. */
+    char t[24] = "0000-00-00T00:00:00.000Z";
+    int ms3 = (int)(rem % 1000), yy = (int)y;
+    t[0] = (char)('0' + yy / 1000), t[1] = (char)('0' + yy / 100 % 10);
+    t[2] = (char)('0' + yy / 10 % 10), t[3] = (char)('0' + yy % 10);
+    t[5] = (char)('0' + m / 10), t[6] = (char)('0' + m % 10);
+    t[8] = (char)('0' + d / 10), t[9] = (char)('0' + d % 10);
+    t[11] = (char)('0' + h / 10), t[12] = (char)('0' + h % 10);
+    t[14] = (char)('0' + mi / 10), t[15] = (char)('0' + mi % 10);
+    t[17] = (char)('0' + s / 10), t[18] = (char)('0' + s % 10);
+    t[20] = (char)('0' + ms3 / 100), t[21] = (char)('0' + ms3 / 10 % 10);
+    t[22] = (char)('0' + ms3 % 10);
+    gy_buf_append(out, t, sizeof(t));
 }
 
 /* A scalar's text. A JSON value of another type than the shape's is written as its own text

@@ -62,8 +62,12 @@ struct strspec {
     const char *pattern; /* the model's pattern, quoted in the message */
 };
 
+/* arnType's pattern, as the messages quote it. */
+#define ARN_PATTERN \
+    "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+"
+
 static const struct strspec SP_ROLE_ARN = { "RoleArn", "roleArn", 20, 2048, PAT_TEXT, NULL,
-    "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+" };
+                                            ARN_PATTERN };
 static const struct strspec SP_SESSION_NAME = { "RoleSessionName", "roleSessionName", 2, 64,
     PAT_WORD, "+=,.@-", "[\\w+=,.@-]*" };
 static const struct strspec SP_POLICY = { "Policy", "policy", 1, 2048, PAT_LATIN1, NULL,
@@ -79,7 +83,7 @@ static const struct strspec SP_TOKEN_CODE = { "TokenCode", "tokenCode", 6, 6, PA
 static const struct strspec SP_TAG_KEY = { "Key", "key", 1, 128, PAT_ANY, NULL, NULL };
 static const struct strspec SP_TAG_VALUE = { "Value", "value", 0, 256, PAT_ANY, NULL, NULL };
 static const struct strspec SP_POLICY_ARN = { "arn", "arn", 20, 2048, PAT_TEXT, NULL,
-    "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+" };
+                                              ARN_PATTERN };
 
 /* Validation errors collected for one request, joined as AWS joins them. */
 struct verrs {
@@ -394,7 +398,7 @@ static bool parse_role_arn(struct gy_str arn, struct gy_str *account, struct gy_
         if (*p < 0x21 || *p > 0x7e)
             return false;
     for (const char *p = last; p < end; p++)
-        if (!is_word((unsigned char)*p) && !strchr("+=,.@-", *p))
+        if (!is_word((unsigned char)*p) && (!*p || !strchr("+=,.@-", *p)))
             return false;
     *name = (struct gy_str){ last, nlen };
     return true;

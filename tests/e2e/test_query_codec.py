@@ -12,6 +12,7 @@ model (flattened lists and maps, locationNames), which the tool prints as botoco
 
 import base64
 import datetime
+import fcntl
 import json
 import math
 import subprocess
@@ -31,8 +32,12 @@ UTC = datetime.timezone.utc
 
 @pytest.fixture(scope="module")
 def tool():
-    r = subprocess.run(["make", "-s", "build/unit/aws/test_query"], cwd=ROOT,
-                       capture_output=True, timeout=1200)
+    # pytest-xdist workers may get here at once: one make at a time.
+    (ROOT / "build").mkdir(exist_ok=True)
+    with open(ROOT / "build" / ".test_query.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        r = subprocess.run(["make", "-s", "build/unit/aws/test_query"], cwd=ROOT,
+                           capture_output=True, timeout=1200)
     assert r.returncode == 0, r.stderr.decode()
     return TOOL
 

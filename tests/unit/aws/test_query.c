@@ -381,7 +381,7 @@ static void test_scalars(void **state)
     assert_string_equal(
         TJ("Action=Echo&Version=2020-01-01&Str=hi+there&Int=-42&Long=9007199254740993&Dbl=1.5e3"
            "&Flt=0.25&Bool=TRUE&Ts=2024-01-01T00%3A00%3A00Z&TsEpoch=1704067200.5&Blob=aGk%3D"),
-        "{\"Str\":\"hi there\",\"Int\":-42,\"Long\":9007199254740993,\"Dbl\":1500,\"Flt\":0.25,"
+        "{\"Str\":\"hi there\",\"Int\":-42,\"Long\":9007199254740993,\"Dbl\":1.5e3,\"Flt\":0.25,"
         "\"Bool\":true,\"Ts\":1704067200,\"TsEpoch\":1704067200.5,\"Blob\":\"aGk=\"}");
     assert_string_equal(TJ("Bool=false&Int=%2B7&Dbl=-.5&Flt=3.&Blob="),
                         "{\"Int\":7,\"Dbl\":-0.5,\"Flt\":3,\"Bool\":false,\"Blob\":\"\"}");
@@ -475,7 +475,7 @@ static void test_names(void **state)
     assert_string_equal(TJ("renamedName=r"), "{\"Renamed\":\"r\"}");
     assert_string_equal(TJ("Renamed=r2"), "{\"Renamed\":\"r2\"}");
     assert_string_equal(TJ("Nested.Name=a&Nested.Tags.member.1=t&Nested.Value=1e-3"),
-                        "{\"Nested\":{\"Name\":\"a\",\"Value\":0.001,\"Tags\":[\"t\"]}}");
+                        "{\"Nested\":{\"Name\":\"a\",\"Value\":1e-3,\"Tags\":[\"t\"]}}");
     assert_string_equal(TJ("Rec.Child.Child.Value=deep&Rec.Value=top"),
                         "{\"Rec\":{\"Value\":\"top\",\"Child\":{\"Child\":{\"Value\":\"deep\"}}}}");
     /* unknown names and nesting deeper than the model are ignored */

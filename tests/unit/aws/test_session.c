@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "aws/session.h"
 #include "core/errors.h"
@@ -247,8 +249,10 @@ static void test_garbage_and_oversize(void **state)
 {
     struct gy_session in, out;
     issue(&in, T0 + 1000);
-    const char *bad[] = { "", "=", "====", "AAAA", "AQ==", "not base64!", "AAAAAAAAAAAAAAAA",
-                          "AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" };
+    const char *bad[] = {
+        "", "=", "====", "AAAA", "AQ==", "not base64!", "AAAAAAAAAAAAAAAA",
+        "AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         assert_int_equal(gy_session_open(&key, s(bad[i]), s(in.access_key), T0, &out),
                          GY_SESSION_INVALID);
@@ -317,6 +321,31 @@ static void test_issue_limits(void **state)
     assert_string_equal(back.user_id, "");
 }
 
+/* The secret and the token's tag are HMAC-SHA256 as OpenSSL's HMAC() computes it. */
+static void test_macs_match_openssl(void **state)
+{
+    struct gy_session in;
+    unsigned char md[32], raw[1024];
+    unsigned int mdlen = 32;
+    char text[64];
+    issue(&in, T0 + 1000);
+    HMAC(EVP_sha256(), key.sec, 32, (const unsigned char *)in.access_key, 20, md, &mdlen);
+    EVP_EncodeBlock((unsigned char *)text, md, 32);
+    assert_memory_equal(in.secret, text, 40);
+    size_t n = unb64(in.token, raw);
+    HMAC(EVP_sha256(), key.mac, 32, raw, n - 32, md, &mdlen);
+    assert_memory_equal(raw + n - 32, md, 32);
+    /* And the key schedule is the documented one. */
+    unsigned char k[32];
+    HMAC(EVP_sha256(), ADMIN, (int)strlen(ADMIN), (const unsigned char *)"gyre-sts-v1", 11, k,
+         &mdlen);
+    assert_memory_equal(key.k, k, 32);
+    HMAC(EVP_sha256(), k, 32, (const unsigned char *)"token", 5, md, &mdlen);
+    assert_memory_equal(key.mac, md, 32);
+    HMAC(EVP_sha256(), k, 32, (const unsigned char *)"secret", 6, md, &mdlen);
+    assert_memory_equal(key.sec, md, 32);
+}
+
 static void test_akid_shape(void **state)
 {
     assert_true(gy_session_is_temporary_akid(GY_STR("ASIAABCDEFGHIJ234567")));
@@ -342,6 +371,7 @@ int main(void)
         cmocka_unit_test(test_tamper_every_char),
         cmocka_unit_test(test_garbage_and_oversize),
         cmocka_unit_test(test_issue_limits),
+        cmocka_unit_test(test_macs_match_openssl),
         cmocka_unit_test(test_akid_shape),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
