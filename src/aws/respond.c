@@ -30,11 +30,15 @@ static void add(struct out_headers *o, const char *name, struct gy_str value)
         o->h[o->n++] = (struct gy_http_header){ gy_str_c(name), value };
 }
 
-/* Only DynamoDB sends x-amz-crc32 (botocore checks it for that service alone). */
+/* Only DynamoDB sends x-amz-crc32 (botocore checks it for that service alone), on errors too:
+ * before the operation is resolved (authentication, body decoding) its target prefix tells. */
 static bool sends_crc32(const struct gy_aws_req *req)
 {
     const char *name = req->model ? req->model->name : req->svc ? req->svc->model : NULL;
-    return name && strcmp(name, "dynamodb") == 0;
+    if (name)
+        return strcmp(name, "dynamodb") == 0;
+    const struct gy_str *target = gy_http_req_header(req->http, "x-amz-target");
+    return target && gy_str_startswith(*target, GY_STR("DynamoDB_20120810."));
 }
 
 /* Send with x-amzn-RequestId, then gzip, x-amz-crc32 and CORS as the request calls for. */

@@ -92,6 +92,7 @@ def test_corrupt_gzip_body(server, table, mangle):
             "Content-Encoding": "gzip"}
     r = server.signed("POST", "/", body, hdrs)
     expect_raw_error(r, "SerializationException", contains="gzip")
+    assert r.headers["x-amz-crc32"] == crc(r.body)  # DynamoDB's errors carry it too
 
 
 @pytest.mark.parametrize("encoding", ["br", "deflate", "zstd", "gzip, br"])
@@ -326,6 +327,7 @@ def test_cors_headers_on_responses(server, table):
                                                 "X-Amz-Target": f"{gyre.DDB_TARGET}.GetItem",
                                                 "Origin": origin})
     expect_raw_error(r, "MissingAuthenticationTokenException")
+    assert r.headers["x-amz-crc32"] == crc(r.body)
     assert r.headers["access-control-allow-origin"] == origin
     assert "x-amzn-requestid" in split_list(r.headers["access-control-expose-headers"])
     # No Origin, no CORS headers.
