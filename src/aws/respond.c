@@ -11,6 +11,7 @@
 
 #include "aws/aws_int.h"
 #include "aws/cbor.h"
+#include "aws/http_extras.h"
 #include "aws/query.h"
 #include "core/arena.h"
 #include "core/log.h"
@@ -29,12 +30,28 @@ static void add(struct out_headers *o, const char *name, struct gy_str value)
         o->h[o->n++] = (struct gy_http_header){ gy_str_c(name), value };
 }
 
+/* Only DynamoDB sends x-amz-crc32 (botocore checks it for that service alone), on errors too:
+ * before the operation is resolved (authentication, body decoding) its target prefix tells. */
+static bool sends_crc32(const struct gy_aws_req *req)
+{
+    const char *name = req->model ? req->model->name : req->svc ? req->svc->model : NULL;
+    if (name)
+        return strcmp(name, "dynamodb") == 0;
+    const struct gy_str *target = gy_http_req_header(req->http, "x-amz-target");
+    return target && gy_str_startswith(*target, GY_STR("DynamoDB_20120810."));
+}
+
+/* Send with x-amzn-RequestId, then gzip, x-amz-crc32 and CORS as the request calls for. */
 static void respond(struct gy_aws_req *req, int status, struct out_headers *o, struct gy_str body)
 {
     struct gy_http_header *h = gy_arena_alloc(req->arena, (o->n + 1) * sizeof(*h));
     h[0] = (struct gy_http_header){ GY_STR("x-amzn-RequestId"), { req->request_id, 52 } };
     memcpy(h + 1, o->h, o->n * sizeof(*h));
-    gy_http_respond(req->http, status, h, o->n + 1, body);
+    const struct gy_http_header *hh = h;
+    size_t n = o->n + 1;
+    gy_aws_http_finish(req->arena, req->http->headers, req->http->nheaders,
+                       sends_crc32(req) ? GY_AWS_HTTP_CRC32 : 0, &hh, &n, &body);
+    gy_http_respond(req->http, status, hh, n, body);
 }
 
 /* The JSON content type: the service's, else from the model's jsonVersion. */

@@ -20,6 +20,7 @@
 
 #include "aws/aws_int.h"
 #include "aws/cbor.h"
+#include "aws/http_extras.h"
 #include "aws/query.h"
 #include "aws/validate.h"
 #include "core/arena.h"
@@ -306,6 +307,14 @@ static bool find_by_action(const struct gy_aws_router *r, struct gy_aws_req *req
     return false;
 }
 
+/* A CORS preflight is answered before authentication: browsers send it without credentials. */
+static void handle_preflight(struct gy_http_req *http)
+{
+    struct gy_http_header *h = gy_arena_alloc(http->arena, GY_AWS_CORS_MAX_HEADERS * sizeof(*h));
+    size_t n = gy_aws_cors_preflight(http->headers, http->nheaders, h);
+    gy_http_respond(http, 200, h, n, GY_STR(""));
+}
+
 static void handle_health(struct gy_aws_router *r, struct gy_http_req *http)
 {
     struct gy_http_header *h = gy_arena_alloc(http->arena, sizeof(*h));
@@ -552,6 +561,10 @@ void gy_aws_router_handle(struct gy_http_req *http, void *arg)
     const struct gy_str *target = gy_http_req_header(http, "x-amz-target");
     bool has_target = target != NULL;
 
+    if (gy_aws_cors_is_preflight(http->method, http->headers, http->nheaders)) {
+        handle_preflight(http);
+        return;
+    }
     if (!has_target && gy_str_eqc(http->method, "GET")) {
         if (gy_str_eqc(http->path, "/_gyre/health")) {
             handle_health(r, http);
@@ -578,7 +591,11 @@ void gy_aws_router_handle(struct gy_http_req *http, void *arg)
     if (r->forward && strcmp(req->auth.region, r->region) != 0 &&
         r->forward(r->forward_ctx, req))
         return;
-    if (resolve(r, req, target) || validate(req)) {
+    /* Content-Encoding is undone after SigV4 (which covers the bytes as sent) and forwarding
+     * (which relays them as they came), before the body is decoded. */
+    if (gy_aws_http_decode_body(req->arena, http->headers, http->nheaders,
+                                GY_AWS_HTTP_MAX_REQUEST, &http->body, &req->err) ||
+        resolve(r, req, target) || validate(req)) {
         gy_aws__send_error(req, 0);
         return;
     }
