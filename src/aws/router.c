@@ -458,6 +458,13 @@ static int resolve(struct gy_aws_router *r, struct gy_aws_req *req, const struct
                 return unknown_op(req, h->path, NULL);
             prefix = (struct gy_str){ rest.p, (size_t)(slash - rest.p) };
             name = (struct gy_str){ slash + 11, rest.len - prefix.len - 11 };
+            /* The service may be named with its Smithy namespace
+             * ("com.amazonaws.cloudwatch.GraniteServiceVersion20100801"). */
+            const char *dot = memrchr(prefix.p, '.', prefix.len);
+            if (dot) {
+                prefix.len -= (size_t)(dot + 1 - prefix.p);
+                prefix.p = dot + 1;
+            }
         }
         if (!find_by_target(r, req, prefix, name))
             return unknown_op(req, name, NULL);
