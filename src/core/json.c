@@ -16,6 +16,7 @@
 
 #include "core/arena.h"
 #include "core/errors.h"
+#include "core/mem.h"
 
 static const cJSON *C(const struct gy_json *j)
 {
@@ -47,20 +48,60 @@ static bool has_nul_escape(const char *p, size_t len)
     return false;
 }
 
-static bool has_duplicate_keys(const cJSON *c, int depth)
+/*
+ * Duplicate keys. Small objects (the usual request shape) compare their keys pairwise. Larger
+ * ones sort an array of key pointers and compare neighbours: O(n log n) in the worst case, so a
+ * body of a million small keys costs a fraction of a second, and no key choice can degrade it
+ * (a hash set would need a keyed hash to be safe from chosen collisions). One scratch array,
+ * grown as needed, serves every object of the document.
+ */
+#define DUP_PAIRWISE_MAX 16
+
+struct dup_scratch {
+    const char **keys; /* key pointers of the object being checked */
+    size_t cap;        /* capacity of keys */
+};
+
+static int cmp_key(const void *a, const void *b)
 {
-    if (depth > GY_JSON_MAX_DEPTH)
-        return true;
-    for (const cJSON *a = c->child; a; a = a->next) {
-        if (cJSON_IsObject(c)) {
-            /* Objects in requests are small; a quadratic check beats hashing here. */
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static bool object_has_duplicates(const cJSON *obj, struct dup_scratch *s)
+{
+    size_t n = 0;
+    for (const cJSON *a = obj->child; a; a = a->next)
+        n++;
+    if (n <= DUP_PAIRWISE_MAX) {
+        for (const cJSON *a = obj->child; a; a = a->next)
             for (const cJSON *b = a->next; b; b = b->next)
                 if (strcmp(a->string, b->string) == 0)
                     return true;
-        }
-        if ((cJSON_IsObject(a) || cJSON_IsArray(a)) && has_duplicate_keys(a, depth + 1))
-            return true;
+        return false;
     }
+    if (n > s->cap) {
+        s->keys = gy_reallocarray(s->keys, n, sizeof(*s->keys));
+        s->cap = n;
+    }
+    size_t i = 0;
+    for (const cJSON *a = obj->child; a; a = a->next)
+        s->keys[i++] = a->string;
+    qsort(s->keys, n, sizeof(*s->keys), cmp_key);
+    for (i = 1; i < n; i++)
+        if (strcmp(s->keys[i - 1], s->keys[i]) == 0)
+            return true;
+    return false;
+}
+
+static bool has_duplicate_keys(const cJSON *c, int depth, struct dup_scratch *s)
+{
+    if (depth > GY_JSON_MAX_DEPTH)
+        return true;
+    if (cJSON_IsObject(c) && object_has_duplicates(c, s))
+        return true;
+    for (const cJSON *a = c->child; a; a = a->next)
+        if ((cJSON_IsObject(a) || cJSON_IsArray(a)) && has_duplicate_keys(a, depth + 1, s))
+            return true;
     return false;
 }
 
@@ -97,7 +138,10 @@ int gy_json_parse(struct gy_arena *arena, const char *p, size_t len, const struc
             return GY_EINVAL;
         }
     }
-    if (has_duplicate_keys(root, 0)) {
+    struct dup_scratch scratch = { NULL, 0 };
+    bool dup = has_duplicate_keys(root, 0, &scratch);
+    gy_free(scratch.keys);
+    if (dup) {
         *why = "duplicate key in object";
         return GY_EINVAL;
     }

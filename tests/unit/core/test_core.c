@@ -101,6 +101,38 @@ static void test_json_parse_checks(void **state)
     gy_arena_destroy(a);
 }
 
+/* Objects past the pairwise threshold take the sorted path; nested ones share its scratch. */
+static void test_json_duplicates_large_objects(void **state)
+{
+    struct gy_arena *a = gy_arena_create(1024);
+    const struct gy_json *j;
+    const char *why;
+    struct gy_buf b;
+    gy_buf_init(&b, 1 << 20);
+    for (int dup = -1; dup < 500; dup += 100) {
+        gy_buf_reset(&b);
+        gy_buf_puts(&b, "{\"x\":[{\"inner\":1},{");
+        for (int i = 0; i < 500; i++)
+            gy_buf_printf(&b, "%s\"k%d\":%d", i ? "," : "", i, i);
+        if (dup >= 0)
+            gy_buf_printf(&b, ",\"k%d\":0", dup);
+        gy_buf_puts(&b, "}],\"y\":{\"a\":1,\"b\":2}}");
+        int rc = gy_json_parse(a, b.p, b.len, &j, &why);
+        assert_int_equal(rc, dup >= 0 ? GY_EINVAL : 0);
+        if (dup >= 0)
+            assert_string_equal(why, "duplicate key in object");
+    }
+    /* A key that is a prefix of another is not a duplicate. */
+    gy_buf_reset(&b);
+    gy_buf_puts(&b, "{");
+    for (int i = 0; i < 40; i++)
+        gy_buf_printf(&b, "%s\"%.*s\":1", i ? "," : "", i + 1, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    gy_buf_puts(&b, "}");
+    assert_int_equal(gy_json_parse(a, b.p, b.len, &j, &why), 0);
+    gy_buf_fini(&b);
+    gy_arena_destroy(a);
+}
+
 static void test_json_writer(void **state)
 {
     struct gy_buf b;
@@ -155,6 +187,7 @@ int main(void)
         cmocka_unit_test(test_buf_limits),
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_json_parse_checks),
+        cmocka_unit_test(test_json_duplicates_large_objects),
         cmocka_unit_test(test_json_writer),
         cmocka_unit_test(test_hlc_monotonic),
     };

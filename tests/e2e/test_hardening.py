@@ -1,0 +1,90 @@
+"""Hardening: one client must never hurt the others (issue 20, items 9, 10 and 12).
+
+Each test is a bounded load on loopback (a fixed count of requests or sockets, each with a
+timeout) and asserts service continuity: the hostile request is answered or cut off, and an
+ordinary client is still served. No test asserts a timing; the timeouts only bound a hang.
+"""
+
+import concurrent.futures
+import json
+
+import pytest
+
+import gyre
+from gyre import expect_raw_error
+
+# DynamoDB's request limit is 16 MiB; stay just under it.
+BODY_LIMIT = 16 * 1024 * 1024
+
+
+def assert_still_serving(server):
+    assert server.raw("GET", "/_gyre/health", timeout=20).status == 200
+    resp = server.api("ListTables", {}, timeout=20)
+    assert resp.status == 200, resp
+
+
+def small_keys_body(prefix, tail, value, limit=BODY_LIMIT - 4096, dup=None, key="k"):
+    """prefix + {"k0":value,"k1":value,...} + tail, as many keys as fit under limit bytes."""
+    parts, size, i = [], len(prefix) + len(tail) + 2, 0
+    while True:
+        part = f'"{key}{i}":{value}'
+        if size + len(part) + 1 > limit:
+            break
+        parts.append(part)
+        size += len(part) + 1
+        i += 1
+    if dup is not None:
+        parts.append(f'"{key}{dup}":{value}')
+    return (prefix + "{" + ",".join(parts) + "}" + tail).encode(), i
+
+
+@pytest.fixture(scope="module")
+def keyed_table(server, ddb):
+    name = gyre.unique("hard")
+    gyre.create_table(ddb, name, range_key="SK")
+    yield name
+    ddb.delete_table(TableName=name)
+
+
+# ---- item 9: duplicate-key checks in linear time ---------------------------------------------
+
+def test_many_small_keys_answered_while_others_are_served(server, keyed_table):
+    """A 16 MB body of ~1.3 M small keys is checked for duplicates without stalling anyone."""
+    body, nkeys = small_keys_body(f'{{"TableName":"{keyed_table}","Key":', "}", '{"S":"x"}')
+    assert nkeys > 600_000 and len(body) < BODY_LIMIT
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        big = pool.submit(server.api, "GetItem", None, raw_body=body, timeout=60)
+        for _ in range(5):
+            assert_still_serving(server)
+        resp = big.result(timeout=90)
+    expect_raw_error(resp, "ValidationException",
+                     message="The provided key element does not match the schema")
+    assert_still_serving(server)
+
+
+def test_duplicate_among_many_keys_is_found(server, keyed_table):
+    """The duplicate is the very last key of a 16 MB object: still found, still answered."""
+    body, _ = small_keys_body(f'{{"TableName":"{keyed_table}","Key":', "}", "1", dup=7)
+    resp = server.api("GetItem", None, raw_body=body, timeout=60)
+    expect_raw_error(resp, "SerializationException")
+    assert_still_serving(server)
+
+
+def test_duplicate_key_in_nested_large_object(server, keyed_table):
+    inner = ",".join(f'"a{i}":{{"N":"{i}"}}' for i in range(5000)) + ',"a17":{"N":"0"}'
+    body = ('{"TableName":"%s","Item":{"PK":{"S":"p"},"SK":{"S":"s"},"m":{"M":{%s}}}}'
+            % (keyed_table, inner)).encode()
+    expect_raw_error(server.api("PutItem", None, raw_body=body), "SerializationException")
+
+
+def test_many_expression_attribute_values_answered(server, keyed_table):
+    """~1 M unused ExpressionAttributeValues: the unused-placeholder check is not quadratic."""
+    body, nkeys = small_keys_body(
+        f'{{"TableName":"{keyed_table}","KeyConditionExpression":"PK = :k0",'
+        '"ExpressionAttributeValues":', "}", '{"S":"x"}', key=":k")
+    assert len(body) < BODY_LIMIT
+    resp = server.api("Query", None, raw_body=body, timeout=60)
+    expect_raw_error(resp, "ValidationException",
+                     startswith="Value provided in ExpressionAttributeValues unused in "
+                                "expressions: keys: {")
+    assert_still_serving(server)
