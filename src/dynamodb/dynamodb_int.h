@@ -202,6 +202,9 @@ int gy_ddb__action_check(struct gy_store_txn *txn, struct gy_aws_req *req, struc
 int gy_ddb__action_apply(struct gy_store_txn *txn, struct gy_aws_req *req, struct gy_ddb_action *a);
 /** DynamoDB's size of a write (the larger of the item before and after), for capacity. */
 size_t gy_ddb__action_size(const struct gy_ddb_action *a);
+/** The item an applied action left (NULL after a delete, a check, or an update that created
+ *  nothing); points into a. */
+const struct gy_ddb_map *gy_ddb__action_new_image(const struct gy_ddb_action *a);
 /** Write "Item": old item JSON into a new arena string (for condition-failure bodies). */
 const char *gy_ddb__item_json(struct gy_arena *a, const struct gy_ddb_map *item);
 
