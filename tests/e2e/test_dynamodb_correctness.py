@@ -2,6 +2,8 @@
 Debian's boto3: updates that only take away from a missing item, index keys at every key size
 DynamoDB allows, inputs AWS accepts, and response shapes as AWS gives them."""
 
+import time
+
 import pytest
 
 import gyre
@@ -114,3 +116,126 @@ def test_deletion_only_update_condition_still_checked(ddb, stream_table):
     expect_error(ddb.update_item, TableName=table, Key={"PK": {"S": pk}},
                  UpdateExpression="REMOVE a", ConditionExpression="attribute_exists(PK)",
                  code="ConditionalCheckFailedException")
+
+
+# ---- item 6: index keys at every key size DynamoDB allows --------------------------------------
+
+@pytest.fixture(scope="module")
+def big_key_table(ddb):
+    """S keys on the table, an S-keyed LSI and GSI, and a B-keyed GSI (NUL bytes double when
+    escaped, the largest storage encodings)."""
+    name = gyre.unique("bigkey")
+    attrs = [("PK", "S"), ("SK", "S"), ("L", "S"), ("G", "S"), ("H", "S"), ("BG", "B"),
+             ("BH", "B")]
+    ddb.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": t} for n, t in attrs],
+        KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"},
+                   {"AttributeName": "SK", "KeyType": "RANGE"}],
+        LocalSecondaryIndexes=[{
+            "IndexName": "lsi", "Projection": {"ProjectionType": "ALL"},
+            "KeySchema": [{"AttributeName": "PK", "KeyType": "HASH"},
+                          {"AttributeName": "L", "KeyType": "RANGE"}]}],
+        GlobalSecondaryIndexes=[
+            {"IndexName": "gsi", "Projection": {"ProjectionType": "KEYS_ONLY"},
+             "KeySchema": [{"AttributeName": "G", "KeyType": "HASH"},
+                           {"AttributeName": "H", "KeyType": "RANGE"}]},
+            {"IndexName": "bgsi", "Projection": {"ProjectionType": "ALL"},
+             "KeySchema": [{"AttributeName": "BG", "KeyType": "HASH"},
+                           {"AttributeName": "BH", "KeyType": "RANGE"}]}])
+    yield name
+    ddb.delete_table(TableName=name)
+
+
+def query_index(ddb, table, index, hash_name, hash_value, **kw):
+    items, start = [], None
+    while True:
+        extra = {"ExclusiveStartKey": start} if start else {}
+        resp = ddb.query(TableName=table, IndexName=index,
+                         KeyConditionExpression="#h = :h",
+                         ExpressionAttributeNames={"#h": hash_name},
+                         ExpressionAttributeValues={":h": hash_value}, **kw, **extra)
+        items += resp["Items"]
+        start = resp.get("LastEvaluatedKey")
+        if not start:
+            return items
+
+
+@pytest.mark.parametrize("pk_len", [1, 2048])
+def test_index_keys_at_maximum_sizes(ddb, big_key_table, pk_len):
+    table = big_key_table
+    pk = "p" * (pk_len - 1) + gyre.unique("")[-1:]
+    g = "g" * 2047 + pk[-1]
+    made = []
+    for i in range(3):
+        sk = f"{i}" + "s" * 1023
+        item = {"PK": {"S": pk}, "SK": {"S": sk}, "L": {"S": f"{i}" + "l" * 1023},
+                "G": {"S": g}, "H": {"S": f"{i}" + "h" * 1023},
+                "BG": {"B": b"\x00" * 2047 + pk[-1].encode()},
+                "BH": {"B": bytes([i]) + b"\x00" * 1023}}
+        ddb.put_item(TableName=table, Item=item)
+        made.append(item)
+    # Every index answers, in sort-key order, one item per page with Limit=1.
+    lsi = query_index(ddb, table, "lsi", "PK", {"S": pk}, Limit=1)
+    assert [it["L"]["S"][0] for it in lsi] == ["0", "1", "2"]
+    gsi = query_index(ddb, table, "gsi", "G", {"S": g}, Limit=1)
+    assert [it["H"]["S"][0] for it in gsi] == ["0", "1", "2"]
+    assert set(gsi[0]) == {"PK", "SK", "G", "H"}
+    bgsi = query_index(ddb, table, "bgsi", "BG", made[0]["BG"], Limit=2)
+    assert [it["BH"]["B"][0] for it in bgsi] == [0, 1, 2]
+    assert bgsi[1] == made[1]
+    # A range condition on a 1,024-byte index sort key.
+    resp = ddb.query(TableName=table, IndexName="gsi",
+                     KeyConditionExpression="G = :g AND H >= :h",
+                     ExpressionAttributeValues={":g": {"S": g}, ":h": {"S": "1" + "h" * 1023}})
+    assert resp["Count"] == 2
+    # Moving and removing entries keeps the indexes exact.
+    ddb.update_item(TableName=table, Key={"PK": {"S": pk}, "SK": made[0]["SK"]},
+                    UpdateExpression="SET H = :h, L = :l",
+                    ExpressionAttributeValues={":h": {"S": "9" + "h" * 1023},
+                                               ":l": {"S": "9" + "l" * 1023}})
+    ddb.delete_item(TableName=table, Key={"PK": {"S": pk}, "SK": made[1]["SK"]})
+    lsi = query_index(ddb, table, "lsi", "PK", {"S": pk})
+    assert [it["L"]["S"][0] for it in lsi] == ["2", "9"]
+    gsi = query_index(ddb, table, "gsi", "G", {"S": g})
+    assert [it["H"]["S"][0] for it in gsi] == ["2", "9"]
+    assert len(query_index(ddb, table, "bgsi", "BG", made[0]["BG"])) == 2
+    assert ddb.scan(TableName=table, IndexName="gsi",
+                    FilterExpression="G = :g",
+                    ExpressionAttributeValues={":g": {"S": g}})["Count"] == 2
+
+
+def test_index_key_over_the_limit_is_refused(ddb, big_key_table):
+    expect_error(ddb.put_item, TableName=big_key_table,
+                 Item={"PK": {"S": "p"}, "SK": {"S": "s"}, "G": {"S": "g" * 2049},
+                       "H": {"S": "h"}},
+                 code="ValidationException", contains="2048")
+    expect_error(ddb.put_item, TableName=big_key_table,
+                 Item={"PK": {"S": "p"}, "SK": {"S": "s"}, "L": {"S": "l" * 1025}},
+                 code="ValidationException", contains="1024")
+
+
+def test_index_created_later_backfills_maximum_keys(ddb):
+    name = gyre.unique("backfill")
+    gyre.create_table(ddb, name, "PK", "SK")
+    try:
+        pk, sk = "p" * 2048, "s" * 1024
+        ddb.put_item(TableName=name, Item={"PK": {"S": pk}, "SK": {"S": sk},
+                                           "G": {"S": "g" * 2048}, "H": {"S": "h" * 1024}})
+        ddb.update_table(
+            TableName=name,
+            AttributeDefinitions=[{"AttributeName": "G", "AttributeType": "S"},
+                                  {"AttributeName": "H", "AttributeType": "S"}],
+            GlobalSecondaryIndexUpdates=[{"Create": {
+                "IndexName": "late", "Projection": {"ProjectionType": "ALL"},
+                "KeySchema": [{"AttributeName": "G", "KeyType": "HASH"},
+                              {"AttributeName": "H", "KeyType": "RANGE"}]}}])
+        for _ in range(200):
+            idx = ddb.describe_table(TableName=name)["Table"]["GlobalSecondaryIndexes"][0]
+            if idx["IndexStatus"] == "ACTIVE" and not idx.get("Backfilling"):
+                break
+            time.sleep(0.05)
+        items = query_index(ddb, name, "late", "G", {"S": "g" * 2048})
+        assert [it["SK"]["S"] for it in items] == [sk]
+    finally:
+        ddb.delete_table(TableName=name)
