@@ -6,7 +6,9 @@ ordinary client is still served. No test asserts a timing; the timeouts only bou
 """
 
 import concurrent.futures
-import json
+import resource
+import socket
+import threading
 
 import pytest
 
@@ -88,3 +90,82 @@ def test_many_expression_attribute_values_answered(server, keyed_table):
                      startswith="Value provided in ExpressionAttributeValues unused in "
                                 "expressions: keys: {")
     assert_still_serving(server)
+
+
+# ---- item 10: idle and slow connections cannot lock others out --------------------------------
+
+FLOOD = 2000          # sockets opened before the first check
+FLOOD_DURING = 1000   # more sockets opened while clients are being served
+SERVER_NOFILE = 1024  # a common default `ulimit -n`: the flood exceeds what the server may hold
+
+
+def raise_nofile(need):
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft >= need:
+        return
+    if hard != resource.RLIM_INFINITY and hard < need:
+        pytest.skip(f"needs {need} file descriptors, hard limit is {hard}")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (need, hard))
+
+
+def open_flood(server, count, sockets, slow_every=10):
+    """Open `count` sockets that never finish a request (every slow_every-th sends half a
+    header); failures to connect are counted, not raised."""
+    failed = 0
+    for i in range(count):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.settimeout(5)
+        try:
+            s.connect((server.host, server.port))
+            if i % slow_every == 0:
+                s.send(b"POST / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        except OSError:
+            failed += 1
+            s.close()
+            continue
+        sockets.append(s)
+    return failed
+
+
+@pytest.fixture
+def low_fd_server(gyre_factory):
+    """A server whose descriptor limit is well below the flood."""
+    srv = gyre_factory(start=False)
+    base = srv.command
+    srv.command = lambda: ["/bin/sh", "-c", f'ulimit -n {SERVER_NOFILE} && exec "$@"', "sh",
+                           *base()]
+    return srv.start()
+
+
+def test_idle_connection_flood_does_not_lock_out_new_clients(low_fd_server):
+    server = low_fd_server
+    raise_nofile(FLOOD + FLOOD_DURING + 256)
+    sockets = []
+    try:
+        open_flood(server, FLOOD, sockets)
+        assert len(sockets) > SERVER_NOFILE
+        for _ in range(10):
+            assert_still_serving(server)
+        # Keep flooding while new clients come and go.
+        during = []
+        flooder = threading.Thread(target=open_flood, args=(server, FLOOD_DURING, during))
+        flooder.start()
+        try:
+            for _ in range(20):
+                assert_still_serving(server)
+        finally:
+            flooder.join(timeout=120)
+            sockets += during
+        assert not flooder.is_alive()
+        ddb = server.client()
+        name = gyre.unique("flood")
+        gyre.create_table(ddb, name)
+        ddb.put_item(TableName=name, Item={"PK": {"S": "x"}})
+        assert ddb.get_item(TableName=name, Key={"PK": {"S": "x"}})["Item"]
+    finally:
+        for s in sockets:
+            s.close()
+    assert_still_serving(server)
+    with open(server.log_path, encoding="utf-8", errors="replace") as f:
+        errors = [line for line in f if " error [" in line]
+    assert not errors, errors[:5]
