@@ -6,13 +6,16 @@ ordinary client is still served. No test asserts a timing; the timeouts only bou
 """
 
 import concurrent.futures
+import json
 import resource
 import socket
 import threading
+import time
 
 import pytest
 
 import gyre
+from cluster import REGIONS, cluster  # noqa: F401
 from gyre import expect_raw_error
 
 # DynamoDB's request limit is 16 MiB; stay just under it.
@@ -169,3 +172,81 @@ def test_idle_connection_flood_does_not_lock_out_new_clients(low_fd_server):
     with open(server.log_path, encoding="utf-8", errors="replace") as f:
         errors = [line for line in f if " error [" in line]
     assert not errors, errors[:5]
+
+
+# ---- item 12: the /_gyre/ peer endpoints validate their input --------------------------------
+
+def peer_post(srv, path, body):
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return srv.signed("POST", path, raw, {"Content-Type": "application/json"}, service="gyre")
+
+
+def test_admin_endpoints_validate_input(cluster):  # noqa: F811
+    us, eu, ap = REGIONS
+    srv = cluster[us]
+    table = cluster.global_table(gyre.unique("adm"))
+    stamp = str(((int(time.time() * 1000) + 10_000) << 16) + 1)
+    good_rec = {"stamp": stamp, "origin": eu, "ms": int(time.time() * 1000),
+                "keys": {"PK": {"S": "p"}, "SK": {"S": "s"}},
+                "item": {"PK": {"S": "p"}, "SK": {"S": "s"}, "v": {"N": "1"}}}
+
+    links_bad = [
+        {"cut": [1, {}, None, "xxx"]},
+        {"cut": [eu, 7]},
+        {"cut": ["xx-fake-9"]},
+        {"cut": eu},
+        {"cut": [], "heal": True},
+        [eu],
+    ]
+    for body in links_bad:
+        resp = peer_post(srv, "/_gyre/links", body)
+        expect_raw_error(resp, "ValidationException")
+    # Nothing was cut by the refused requests.
+    resp = peer_post(srv, "/_gyre/links", {})
+    assert resp.status == 200 and resp.json()["cut"] == [], resp
+
+    def batch(**over):
+        b = {"origin": eu, "table": table, "records": [good_rec]}
+        b.update(over)
+        return {k: v for k, v in b.items() if v is not None}
+
+    replicate_bad = [
+        batch(records=[{**good_rec, "stamp": "12x"}]),
+        batch(records=[{**good_rec, "stamp": "99999999999999999999999"}]),
+        batch(records=[{**good_rec, "stamp": 5}]),
+        batch(records=[{**good_rec, "origin": ""}]),
+        batch(records=[{**good_rec, "ms": "soon"}]),
+        batch(records=[{**good_rec, "svc": "yes"}]),
+        batch(records=[{**good_rec, "keys": []}]),
+        batch(records=[{**good_rec, "keys": {}}]),
+        batch(records=[{**good_rec, "item": "x"}]),
+        batch(records=[{**good_rec, "junk": 1}]),
+        batch(records=[1, {}, None, "xxx"]),
+        batch(records={"0": good_rec}),
+        batch(table=7),
+        batch(origin=None),
+        batch(extra=[1]),
+        batch(sweep={"after": "zz", "stamp": stamp}),
+        batch(sweep={"after": "", "stamp": "-1"}),
+        batch(sweep={"after": "", "until": 3, "stamp": stamp}),
+    ]
+    for body in replicate_bad:
+        resp = peer_post(srv, "/_gyre/replicate", body)
+        expect_raw_error(resp, "ValidationException")
+    table_bad = [{"def": 3}, {"def": ""}, {}, {"def": "{}", "origin": 9}, {"def": "{}", "x": 1}]
+    for body in table_bad:
+        resp = peer_post(srv, "/_gyre/table", body)
+        expect_raw_error(resp, "ValidationException")
+    # None of the refused batches wrote anything; a well-formed one is applied.
+    ddb = cluster.ddb(us)
+    key = {"PK": {"S": "p"}, "SK": {"S": "s"}}
+    assert "Item" not in ddb.get_item(TableName=table, Key=key)
+    resp = peer_post(srv, "/_gyre/replicate", batch())
+    assert resp.status == 200, resp
+    assert resp.json() == {"applied": 1, "received": 1}
+    assert ddb.get_item(TableName=table, Key=key)["Item"]["v"] == {"N": "1"}
+    # The links endpoint still works for well-formed input.
+    resp = peer_post(srv, "/_gyre/links", {"cut": [ap]})
+    assert resp.status == 200 and resp.json()["cut"] == [ap], resp
+    resp = peer_post(srv, "/_gyre/links", {"cut": []})
+    assert resp.status == 200 and resp.json()["cut"] == [], resp
