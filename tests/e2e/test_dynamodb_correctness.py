@@ -240,3 +240,78 @@ def test_index_created_later_backfills_maximum_keys(ddb):
         assert [it["SK"]["S"] for it in items] == [sk]
     finally:
         ddb.delete_table(TableName=name)
+
+
+# ---- item 7: accept what AWS accepts -----------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def sorted_table(ddb):
+    name = gyre.unique("accept")
+    gyre.create_table(ddb, name, "PK", "SK", range_type="N")
+    for i in range(6):
+        ddb.put_item(TableName=name, Item={"PK": {"S": "p"}, "SK": {"N": str(i)},
+                                           "a": {"N": str(i % 2)}, "s": {"S": "x" * i}})
+    ddb.put_item(TableName=name, Item={"PK": {"S": "u"}, "SK": {"N": "0"},
+                                       "s": {"S": "\u00e9\U0001d11e"}})
+    yield name
+    ddb.delete_table(TableName=name)
+
+
+def sks(resp):
+    return [int(it["SK"]["N"]) for it in resp["Items"]]
+
+
+@pytest.mark.parametrize("expr, want", [
+    (":p = PK", [0, 1, 2, 3, 4, 5]),
+    (":p = PK AND :c = SK", [3]),
+    (":p = PK AND :c < SK", [4, 5]),
+    (":p = PK AND :c <= SK", [3, 4, 5]),
+    (":p = PK AND :c > SK", [0, 1, 2]),
+    (":p = PK AND :c >= SK", [0, 1, 2, 3]),
+    ("SK > :c AND :p = PK", [4, 5]),
+])
+def test_key_condition_written_value_first(ddb, sorted_table, expr, want):
+    values = {":p": {"S": "p"}}
+    if ":c" in expr:
+        values[":c"] = {"N": "3"}
+    resp = ddb.query(TableName=sorted_table, KeyConditionExpression=expr,
+                     ExpressionAttributeValues=values)
+    assert sks(resp) == want
+
+
+def test_key_conditions_with_projection_and_filter_expressions(ddb, sorted_table):
+    kc = {"PK": {"AttributeValueList": [{"S": "p"}], "ComparisonOperator": "EQ"},
+          "SK": {"AttributeValueList": [{"N": "1"}], "ComparisonOperator": "GE"}}
+    resp = ddb.query(TableName=sorted_table, KeyConditions=kc, FilterExpression="a = :one",
+                     ExpressionAttributeValues={":one": {"N": "1"}})
+    assert sks(resp) == [1, 3, 5]
+    resp = ddb.query(TableName=sorted_table, KeyConditions=kc, ProjectionExpression="SK, #a",
+                     ExpressionAttributeNames={"#a": "a"})
+    assert resp["Items"][0] == {"SK": {"N": "1"}, "a": {"N": "1"}}
+    # Legacy and expression forms of the same parameter still conflict.
+    expect_error(ddb.query, TableName=sorted_table, KeyConditions=kc,
+                 KeyConditionExpression="PK = :p", ExpressionAttributeValues={":p": {"S": "p"}},
+                 code="ValidationException", startswith="Can not use both expression and "
+                                                        "non-expression parameters")
+    expect_error(ddb.query, TableName=sorted_table, KeyConditions=kc, FilterExpression="a = :o",
+                 QueryFilter={"a": {"AttributeValueList": [{"N": "1"}],
+                                    "ComparisonOperator": "EQ"}},
+                 ExpressionAttributeValues={":o": {"N": "1"}},
+                 code="ValidationException", startswith="Can not use both expression and "
+                                                        "non-expression parameters")
+
+
+def test_size_of_string_counts_utf16_code_units(ddb, sorted_table):
+    """size("é𝄞") is 3 on DynamoDB (é is one UTF-16 unit, 𝄞 a surrogate pair), not 6 bytes."""
+    def count(n):
+        return ddb.query(TableName=sorted_table, KeyConditionExpression="PK = :u",
+                         FilterExpression="size(s) = :n",
+                         ExpressionAttributeValues={":u": {"S": "u"},
+                                                    ":n": {"N": str(n)}})["Count"]
+    assert count(3) == 1
+    assert count(6) == 0
+    assert count(2) == 0
+    resp = ddb.query(TableName=sorted_table, KeyConditionExpression="PK = :p",
+                     FilterExpression="size(s) >= :n",
+                     ExpressionAttributeValues={":p": {"S": "p"}, ":n": {"N": "4"}})
+    assert sks(resp) == [4, 5]

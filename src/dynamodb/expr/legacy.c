@@ -368,8 +368,11 @@ int gy_expr_check_param_mix(const struct gy_json *request, struct gy_error *err,
     char lbuf[256] = "", mbuf[256] = "";
     size_t ll = 0, ml = 0;
 
+    /* DynamoDB lets legacy KeyConditions stand beside ProjectionExpression and
+     * FilterExpression; only KeyConditionExpression conflicts with it. */
+    bool kce = gy_json_get(request, "KeyConditionExpression") != NULL;
     for (size_t i = 0; i < sizeof(legacy) / sizeof(legacy[0]); i++)
-        if (gy_json_get(request, legacy[i]))
+        if (gy_json_get(request, legacy[i]) && (kce || strcmp(legacy[i], "KeyConditions") != 0))
             ll += (size_t)snprintf(lbuf + ll, sizeof(lbuf) - ll, "%s%s", ll ? ", " : "", legacy[i]);
     for (size_t i = 0; i < sizeof(modern) / sizeof(modern[0]); i++)
         if (gy_json_get(request, modern[i]))
