@@ -315,3 +315,39 @@ def test_size_of_string_counts_utf16_code_units(ddb, sorted_table):
                      FilterExpression="size(s) >= :n",
                      ExpressionAttributeValues={":p": {"S": "p"}, ":n": {"N": "4"}})
     assert sks(resp) == [4, 5]
+
+
+def test_strings_and_names_with_nul_are_kept_exactly(ddb, server):
+    name = gyre.unique("nul")
+    gyre.create_table(ddb, name, "PK", "SK")
+    try:
+        items = [
+            {"PK": {"S": "p\x00"}, "SK": {"S": "a\x00b"}, "v\x00w": {"S": "x\x00y\x00"},
+             "l": {"L": [{"S": "\x00"}]}, "ss": {"SS": ["\x00", "\x00\x00", "a"]},
+             "m": {"M": {"k\x00": {"S": "\x00z"}}}},
+            {"PK": {"S": "p\x00"}, "SK": {"S": "a\x00c"}},
+            {"PK": {"S": "p\x00"}, "SK": {"S": "a"}},
+            {"PK": {"S": "p"}, "SK": {"S": "a\x00b"}},
+        ]
+        for it in items:
+            ddb.put_item(TableName=name, Item=it)
+        got = ddb.get_item(TableName=name, Key={"PK": {"S": "p\x00"}, "SK": {"S": "a\x00b"}})
+        assert got["Item"]["v\x00w"] == {"S": "x\x00y\x00"}
+        assert got["Item"]["m"] == {"M": {"k\x00": {"S": "\x00z"}}}
+        assert sorted(got["Item"]["ss"]["SS"]) == ["\x00", "\x00\x00", "a"]
+        assert got["Item"] == items[0]
+        resp = ddb.query(TableName=name, KeyConditionExpression="PK = :p AND begins_with(SK, :s)",
+                         ExpressionAttributeValues={":p": {"S": "p\x00"}, ":s": {"S": "a\x00"}})
+        assert [it["SK"]["S"] for it in resp["Items"]] == ["a\x00b", "a\x00c"]
+        resp = ddb.query(TableName=name, KeyConditionExpression="PK = :p",
+                         FilterExpression="#n = :v",
+                         ExpressionAttributeNames={"#n": "v\x00w"},
+                         ExpressionAttributeValues={":p": {"S": "p\x00"},
+                                                    ":v": {"S": "x\x00y\x00"}})
+        assert resp["Count"] == 1
+        # A name with U+0000 is not the name before it.
+        resp = ddb.get_item(TableName=name, Key={"PK": {"S": "p\x00"}, "SK": {"S": "a\x00b"}},
+                            ProjectionExpression="#n", ExpressionAttributeNames={"#n": "v"})
+        assert resp["Item"] == {}
+    finally:
+        ddb.delete_table(TableName=name)
