@@ -652,7 +652,7 @@ void gy_ddb_table_describe(struct gy_jw *w, const struct gy_ddb_table *t,
         gy_jw_key(w, "TableClass"); gy_jw_cstr(w, t->table_class);
         gy_jw_obj_end(w);
     }
-    gy_ddb_indexes_describe(w, t, stats);
+    gy_ddb_indexes_describe(w, t, stats, strcmp(status, "CREATING") == 0);
     if (t->nreplicas > 1) {
         /* Global table: every other region's replica, as DescribeTable shows them. */
         const char *self = t->arn ? t->arn + strlen("arn:aws:dynamodb:") : "";

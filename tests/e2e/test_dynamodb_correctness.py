@@ -351,3 +351,48 @@ def test_strings_and_names_with_nul_are_kept_exactly(ddb, server):
         assert resp["Item"] == {}
     finally:
         ddb.delete_table(TableName=name)
+
+
+# ---- item 8: table status transitions as AWS reports them -------------------------------------
+
+def test_status_transitions_are_reported_and_instant_by_default(ddb):
+    name = gyre.unique("status")
+    desc = ddb.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"},
+                              {"AttributeName": "G", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}],
+        GlobalSecondaryIndexes=[{"IndexName": "gsi", "Projection": {"ProjectionType": "ALL"},
+                                 "KeySchema": [{"AttributeName": "G", "KeyType": "HASH"}]}]
+    )["TableDescription"]
+    try:
+        assert desc["TableStatus"] == "CREATING"
+        assert desc["GlobalSecondaryIndexes"][0]["IndexStatus"] == "CREATING"
+        assert "Backfilling" not in desc["GlobalSecondaryIndexes"][0]
+        now = ddb.describe_table(TableName=name)["Table"]
+        assert now["TableStatus"] == "ACTIVE"
+        assert now["GlobalSecondaryIndexes"][0]["IndexStatus"] == "ACTIVE"
+        ddb.put_item(TableName=name, Item={"PK": {"S": "a"}, "G": {"S": "g"}})
+        upd = ddb.update_table(TableName=name, StreamSpecification={
+            "StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})["TableDescription"]
+        assert upd["TableStatus"] == "UPDATING"
+        assert ddb.describe_table(TableName=name)["Table"]["TableStatus"] == "ACTIVE"
+    finally:
+        deleted = ddb.delete_table(TableName=name)["TableDescription"]
+    assert deleted["TableStatus"] == "DELETING"
+
+
+def test_creation_transition_lasts_as_configured(gyre_factory, monkeypatch):
+    monkeypatch.setenv("GYRE_TABLE_TRANSITION_MS", "1500")
+    srv = gyre_factory()
+    ddb = srv.client()
+    name = gyre.unique("slow")
+    assert gyre.create_table(ddb, name)["TableStatus"] == "CREATING"
+    seen = [ddb.describe_table(TableName=name)["Table"]["TableStatus"]]
+    deadline = time.monotonic() + 30
+    while seen[-1] != "ACTIVE" and time.monotonic() < deadline:
+        time.sleep(0.1)
+        seen.append(ddb.describe_table(TableName=name)["Table"]["TableStatus"])
+    assert seen[0] == "CREATING", seen
+    assert seen[-1] == "ACTIVE", seen
+    assert set(seen) == {"CREATING", "ACTIVE"}
