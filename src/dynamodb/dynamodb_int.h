@@ -209,9 +209,10 @@ const struct gy_ddb_map *gy_ddb__action_new_image(const struct gy_ddb_action *a)
 const char *gy_ddb__item_json(struct gy_arena *a, const struct gy_ddb_map *item);
 
 struct gy_ddb_action;
-/** "ConsumedCapacity" as a list with one entry per table of acts (units[i] for acts[i]). */
+/** "ConsumedCapacity" as a list with one entry per table of acts (units[i] for acts[i]); split
+ *  adds ReadCapacityUnits/WriteCapacityUnits beside CapacityUnits (transactions, as on AWS). */
 void gy_ddb__capacity_list(struct gy_jw *w, const struct gy_ddb_action *acts, size_t n, int rcc,
-                           bool is_read, const double *units);
+                          bool is_read, const double *units, bool split);
 /** Capacity units for a write of an item of `bytes` (1 KB units, at least 1). */
 double gy_ddb__write_units(size_t bytes);
 /** Capacity units for a read of `bytes` (4 KB units, at least 1; halved if eventually consistent). */

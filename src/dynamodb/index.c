@@ -377,13 +377,16 @@ double gy_ddb__index_write_units(const struct gy_ddb_table *t, const struct gy_d
     return units;
 }
 
-static void units_obj(struct gy_jw *w, double u, bool is_read)
+/* A Capacity object; the index entries keep the read/write split (split), the Table one not. */
+static void units_obj(struct gy_jw *w, double u, bool split, bool is_read)
 {
     gy_jw_obj_begin(w);
     gy_jw_key(w, "CapacityUnits");
     gy_jw_double(w, u);
-    gy_jw_key(w, is_read ? "ReadCapacityUnits" : "WriteCapacityUnits");
-    gy_jw_double(w, u);
+    if (split) {
+        gy_jw_key(w, is_read ? "ReadCapacityUnits" : "WriteCapacityUnits");
+        gy_jw_double(w, u);
+    }
     gy_jw_obj_end(w);
 }
 
@@ -400,13 +403,13 @@ void gy_ddb__capacity_ix(struct gy_jw *w, const struct gy_ddb_table *t, int rcc,
     gy_jw_obj_begin(w);
     gy_jw_key(w, "TableName");
     gy_jw_cstr(w, t->name);
+    /* Single-item operations, Query and Scan report the aggregate alone on AWS: no
+     * ReadCapacityUnits/WriteCapacityUnits split (only transactions carry it). */
     gy_jw_key(w, "CapacityUnits");
-    gy_jw_double(w, total);
-    gy_jw_key(w, is_read ? "ReadCapacityUnits" : "WriteCapacityUnits");
     gy_jw_double(w, total);
     if (rcc == 2) {
         gy_jw_key(w, "Table");
-        units_obj(w, table_units, is_read);
+        units_obj(w, table_units, false, is_read);
         for (int local = 1; local >= 0; local--) {
             bool any = false;
             for (uint32_t i = 0; ix_units && i < t->nindexes; i++) {
@@ -418,7 +421,7 @@ void gy_ddb__capacity_ix(struct gy_jw *w, const struct gy_ddb_table *t, int rcc,
                     any = true;
                 }
                 gy_jw_key(w, t->indexes[i].name);
-                units_obj(w, ix_units[i], is_read);
+                units_obj(w, ix_units[i], true, is_read);
             }
             if (any)
                 gy_jw_obj_end(w);

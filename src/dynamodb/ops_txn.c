@@ -198,7 +198,7 @@ static void txn_write_respond(struct gy_ddb_job *j)
                                                       gy_ddb__action_new_image(a));
     }
     gy_jw_obj_begin(&j->req->w);
-    gy_ddb__capacity_list(&j->req->w, tw->acts, tw->n, tw->rcc, false, units);
+    gy_ddb__capacity_list(&j->req->w, tw->acts, tw->n, tw->rcc, false, units, true);
     gy_jw_obj_end(&j->req->w);
 }
 
@@ -364,7 +364,7 @@ int gy_ddb__transact_get_items(struct gy_aws_req *req)
         gy_jw_obj_end(w);
     }
     gy_jw_arr_end(w);
-    gy_ddb__capacity_list(w, acts, n, rcc, true, units);
+    gy_ddb__capacity_list(w, acts, n, rcc, true, units, true);
     gy_jw_obj_end(w);
     return 0;
 }

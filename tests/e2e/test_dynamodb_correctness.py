@@ -396,3 +396,45 @@ def test_creation_transition_lasts_as_configured(gyre_factory, monkeypatch):
     assert seen[0] == "CREATING", seen
     assert seen[-1] == "ACTIVE", seen
     assert set(seen) == {"CREATING", "ACTIVE"}
+
+
+# ---- item 8: ConsumedCapacity as AWS shapes it -------------------------------------------------
+
+SPLIT = {"ReadCapacityUnits", "WriteCapacityUnits"}
+
+
+def test_consumed_capacity_split_only_on_transactions(server, ddb, stream_table):
+    table, _ = stream_table
+    key = {"PK": {"S": gyre.unique("cap")}}
+    for mode in ("TOTAL", "INDEXES"):
+        responses = [
+            ddb.put_item(TableName=table, Item=key, ReturnConsumedCapacity=mode),
+            ddb.get_item(TableName=table, Key=key, ReturnConsumedCapacity=mode),
+            ddb.update_item(TableName=table, Key=key, UpdateExpression="SET a = :a",
+                            ExpressionAttributeValues={":a": {"N": "1"}},
+                            ReturnConsumedCapacity=mode),
+            ddb.query(TableName=table, KeyConditionExpression="PK = :p",
+                      ExpressionAttributeValues={":p": key["PK"]}, ReturnConsumedCapacity=mode),
+            ddb.scan(TableName=table, Limit=1, ReturnConsumedCapacity=mode),
+            ddb.delete_item(TableName=table, Key=key, ReturnConsumedCapacity=mode),
+        ]
+        for resp in responses:
+            cc = resp["ConsumedCapacity"]
+            assert cc["CapacityUnits"] > 0 and not SPLIT & set(cc), (mode, cc)
+            if mode == "INDEXES":
+                assert set(cc["Table"]) == {"CapacityUnits"}, cc
+        batch = [
+            ddb.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": key}}]},
+                                 ReturnConsumedCapacity=mode),
+            ddb.batch_get_item(RequestItems={table: {"Keys": [key]}},
+                               ReturnConsumedCapacity=mode),
+        ]
+        for resp in batch:
+            cc = resp["ConsumedCapacity"][0]
+            assert cc["CapacityUnits"] > 0 and not SPLIT & set(cc), (mode, cc)
+        tw = ddb.transact_write_items(TransactItems=[{"Put": {"TableName": table, "Item": key}}],
+                                      ReturnConsumedCapacity=mode)["ConsumedCapacity"][0]
+        assert tw["WriteCapacityUnits"] == tw["CapacityUnits"] > 0, tw
+        tg = ddb.transact_get_items(TransactItems=[{"Get": {"TableName": table, "Key": key}}],
+                                    ReturnConsumedCapacity=mode)["ConsumedCapacity"][0]
+        assert tg["ReadCapacityUnits"] == tg["CapacityUnits"] > 0, tg
