@@ -438,3 +438,30 @@ def test_consumed_capacity_split_only_on_transactions(server, ddb, stream_table)
         tg = ddb.transact_get_items(TransactItems=[{"Get": {"TableName": table, "Key": key}}],
                                     ReturnConsumedCapacity=mode)["ConsumedCapacity"][0]
         assert tg["ReadCapacityUnits"] == tg["CapacityUnits"] > 0, tg
+
+
+def test_delete_table_description_as_aws_gives_it(ddb):
+    name = gyre.unique("deldesc")
+    ddb.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("p", "c", "x")],
+        KeySchema=[{"AttributeName": "p", "KeyType": "HASH"},
+                   {"AttributeName": "c", "KeyType": "RANGE"}],
+        GlobalSecondaryIndexes=[{"IndexName": "hello", "Projection": {"ProjectionType": "ALL"},
+                                 "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}]}],
+        LocalSecondaryIndexes=[{"IndexName": "there", "Projection": {"ProjectionType": "ALL"},
+                                "KeySchema": [{"AttributeName": "p", "KeyType": "HASH"},
+                                              {"AttributeName": "x", "KeyType": "RANGE"}]}])
+    described = ddb.describe_table(TableName=name)["Table"]
+    got = ddb.delete_table(TableName=name)["TableDescription"]
+    for member in ("KeySchema", "AttributeDefinitions", "CreationDateTime",
+                   "GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+        assert member in described
+        assert member not in got, got
+    assert got["TableName"] == name and got["TableStatus"] == "DELETING"
+    assert got["TableId"] == described["TableId"] and got["TableArn"] == described["TableArn"]
+    assert got["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    assert got["BillingModeSummary"]["LastUpdateToPayPerRequestDateTime"]
+    assert got["ProvisionedThroughput"] == {"NumberOfDecreasesToday": 0, "ReadCapacityUnits": 0,
+                                            "WriteCapacityUnits": 0}
+    assert got["ItemCount"] == 0 and got["TableSizeBytes"] == 0
