@@ -250,3 +250,47 @@ def test_admin_endpoints_validate_input(cluster):  # noqa: F811
     assert resp.status == 200 and resp.json()["cut"] == [ap], resp
     resp = peer_post(srv, "/_gyre/links", {"cut": []})
     assert resp.status == 200 and resp.json()["cut"] == [], resp
+
+
+# ---- big legacy parameters: no deep recursion, no quadratic scans --------------------------------
+
+LEGACY_N = 100_000
+
+
+def answered(resp):
+    """A client's answer (success or a 4xx AWS error), never a 5xx or a dropped connection."""
+    assert resp.status < 500, resp
+    if resp.status >= 400:
+        assert resp.error_code, resp
+    return resp
+
+
+@pytest.mark.parametrize("op, make", [
+    ("PutItem", lambda t, n: {"TableName": t, "Item": {"PK": {"S": "big"}, "SK": {"S": "e"}},
+                              "Expected": {f"k{i}": {"Exists": False} for i in range(n)}}),
+    ("PutItem", lambda t, n: {"TableName": t, "Item": {"PK": {"S": "big"}, "SK": {"S": "o"}},
+                              "ConditionalOperator": "OR",
+                              "Expected": {f"k{i}": {"Exists": False} for i in range(n)}}),
+    ("Scan", lambda t, n: {"TableName": t, "ScanFilter": {
+        f"k{i}": {"ComparisonOperator": "NULL"} for i in range(n)}}),
+    ("Query", lambda t, n: {"TableName": t, "KeyConditions": {
+        "PK": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "big"}]}},
+        "QueryFilter": {f"k{i}": {"ComparisonOperator": "NOT_NULL"} for i in range(n)}}),
+    ("GetItem", lambda t, n: {"TableName": t, "Key": {"PK": {"S": "big"}, "SK": {"S": "e"}},
+                              "AttributesToGet": [f"a{i}" for i in range(n)]}),
+])
+def test_large_legacy_parameters_are_answered(server, ddb, keyed_table, op, make):
+    """A legacy condition list of 100,000 entries once built a 100,000-deep tree whose walk
+    overflowed the stack (SIGSEGV); AttributesToGet was checked and projected quadratically."""
+    ddb.put_item(TableName=keyed_table, Item={"PK": {"S": "big"}, "SK": {"S": "e"}})
+    resp = server.api(op, make(keyed_table, LEGACY_N), timeout=60)
+    answered(resp)
+    assert_still_serving(server)
+
+
+def test_large_attributes_to_get_duplicate_is_reported(server, keyed_table):
+    names = [f"a{i}" for i in range(LEGACY_N)] + ["a5", "a7"]
+    resp = server.api("GetItem", {"TableName": keyed_table,
+                                  "Key": {"PK": {"S": "big"}, "SK": {"S": "e"}},
+                                  "AttributesToGet": names}, timeout=60)
+    expect_raw_error(resp, "ValidationException", contains="Duplicate value in attribute name: a5")
