@@ -47,6 +47,7 @@ const char *gy_strerror(int code);
     X(INVALID_SIGNATURE, "InvalidSignatureException", "com.amazon.coral.service", 400, false)    \
     X(UNRECOGNIZED_CLIENT, "UnrecognizedClientException", "com.amazon.coral.service", 400,       \
       false)                                                                                     \
+    X(EXPIRED_TOKEN, "ExpiredTokenException", "com.amazon.coral.service", 400, false)            \
     X(ACCESS_DENIED, "AccessDeniedException", "com.amazon.coral.service", 400, false)            \
     X(REQUEST_TOO_LARGE, "RequestEntityTooLargeException", "com.amazon.coral.service", 413,      \
       false)                                                                                     \
