@@ -557,9 +557,15 @@ static bool handle_route(struct gy_aws_router *r, struct gy_http_req *http)
             gy_aws__send_error(req, 0);
             return true;
         }
-        if (gy_str_eqc(http->method, "POST") && parse_json_input(req, http->body)) {
-            gy_aws__send_error(req, 0);
-            return true;
+        if (gy_str_eqc(http->method, "POST")) {
+            /* Any JSON value: each endpoint validates its own input. */
+            const char *why = NULL;
+            struct gy_str raw = http->body.len ? http->body : GY_STR("{}");
+            if (gy_json_parse(req->arena, raw.p, raw.len, &req->body, &why)) {
+                gy_error_set(&req->err, req->arena, GY_AWS_SERIALIZATION, "%s", why);
+                gy_aws__send_error(req, 0);
+                return true;
+            }
         }
         int rc = rt->fn(req);
         if (rc != GY_PENDING)
