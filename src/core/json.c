@@ -500,18 +500,22 @@ void gy_jw_cstr(struct gy_jw *w, const char *s)
 
 void gy_jw_int(struct gy_jw *w, int64_t v)
 {
-    char tmp[24];
-    int n = snprintf(tmp, sizeof(tmp), "%lld", (long long)v);
+    char tmp[20];
+    size_t n = gy_fmt_i64(v, tmp); /* no printf: integers are much of what responses carry */
     sep(w);
-    put(w, tmp, (size_t)n);
+    put(w, tmp, n);
 }
 
 void gy_jw_uint(struct gy_jw *w, uint64_t v)
 {
     char tmp[24];
-    int n = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
+    char *p = tmp + sizeof(tmp);
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
     sep(w);
-    put(w, tmp, (size_t)n);
+    put(w, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 void gy_jw_double(struct gy_jw *w, double v)
@@ -521,7 +525,8 @@ void gy_jw_double(struct gy_jw *w, double v)
     if (!isfinite(v))
         v = 0;
     if (v == floor(v) && fabs(v) < 1e15) {
-        n = snprintf(tmp, sizeof(tmp), "%.0f", v);
+        gy_jw_int(w, (int64_t)v);
+        return;
     } else {
         n = snprintf(tmp, sizeof(tmp), "%.15g", v);
         if (strtod(tmp, NULL) != v)
