@@ -30,17 +30,6 @@
  * Form decoding
  * ------------------------------------------------------------------------------------------- */
 
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decode src ('+' is a space, %XX an octet) into dst (room for len + 1); NUL-terminates. Runs
  * of plain bytes are copied at once; the UTF-8 check is skipped when every byte is ASCII. */
 static int form_decode(const char *src, size_t len, char *dst, size_t *out_len, const char **why)
@@ -61,8 +50,8 @@ static int form_decode(const char *src, size_t len, char *dst, size_t *out_len, 
             c = ' ';
             i++;
         } else if (c == '%') {
-            int hi = i + 2 < len ? hexval((unsigned char)src[i + 1]) : -1;
-            int lo = hi >= 0 ? hexval((unsigned char)src[i + 2]) : -1;
+            int hi = i + 2 < len ? gy_hexval((char)(unsigned char)src[i + 1]) : -1;
+            int lo = hi >= 0 ? gy_hexval((char)(unsigned char)src[i + 2]) : -1;
             if (hi < 0 || lo < 0) {
                 *why = "malformed percent-encoding in the query string";
                 return GY_EINVAL;
