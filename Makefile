@@ -74,6 +74,7 @@ build/unit/%: tests/unit/%.c build/libgyre-san.a $(HDRS)
 # each harness links against it.
 FUZZ_OBJS := $(LIB_SRCS:%.c=build/fuzzobj/%.o)
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -Isrc -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+               -fno-sanitize-recover=all \
                -Wno-unused-parameter
 
 build/fuzzobj/%.o: %.c $(HDRS)

@@ -528,7 +528,14 @@ static struct node find_child(const struct walk *W, const struct node *parent, c
     size_t seglen = strlen(seg);
     struct node c = { NULL, 0, 0, parent->off + seglen + 1 };
     size_t e = lower_bound(W, parent->lo, parent->hi, parent->off, seg, seglen, -1);
-    if (e < parent->hi && cmp_key(W->v[e]->name, parent->off, seg, seglen, -1) == 0)
+    /* Everything named "P.seg" or "P.seg.*" sorts from e on and starts with seg: when the
+     * name at e does not, the member is absent (the common case) and two searches are saved. */
+    if (e >= parent->hi || W->v[e]->name.len - parent->off < seglen ||
+        memcmp(W->v[e]->name.p + parent->off, seg, seglen) != 0) {
+        c.lo = c.hi = e;
+        return c;
+    }
+    if (cmp_key(W->v[e]->name, parent->off, seg, seglen, -1) == 0)
         c.value = W->v[e];
     c.lo = lower_bound(W, e, parent->hi, parent->off, seg, seglen, '.');
     c.hi = lower_bound(W, c.lo, parent->hi, parent->off, seg, seglen, '/'); /* '/' is '.' + 1 */

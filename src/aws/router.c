@@ -425,7 +425,14 @@ static int adopt(struct gy_aws_req *req, struct gy_buf *text, int rc, const char
     if (rc)
         return gy_error_set(&req->err, req->arena, GY_AWS_SERIALIZATION, "%s",
                             why ? why : "Malformed request body");
-    return parse_json_input(req, gy_buf_str(text));
+    /* The codecs check UTF-8 and refuse duplicate keys themselves. */
+    const struct gy_json *body = NULL;
+    if (gy_json_parse_trusted(req->arena, text->p, text->len, &body, &why) ||
+        !gy_json_is(body, GY_JSON_OBJECT))
+        return gy_error_set(&req->err, req->arena, GY_AWS_SERIALIZATION, "%s",
+                            why ? why : "Malformed request body");
+    req->body = body;
+    return 0;
 }
 
 static struct gy_buf *scratch(struct gy_aws_req *req)
@@ -458,6 +465,13 @@ static int resolve(struct gy_aws_router *r, struct gy_aws_req *req, const struct
                 return unknown_op(req, h->path, NULL);
             prefix = (struct gy_str){ rest.p, (size_t)(slash - rest.p) };
             name = (struct gy_str){ slash + 11, rest.len - prefix.len - 11 };
+            /* The service may be named with its Smithy namespace
+             * ("com.amazonaws.cloudwatch.GraniteServiceVersion20100801"). */
+            const char *dot = memrchr(prefix.p, '.', prefix.len);
+            if (dot) {
+                prefix.len -= (size_t)(dot + 1 - prefix.p);
+                prefix.p = dot + 1;
+            }
         }
         if (!find_by_target(r, req, prefix, name))
             return unknown_op(req, name, NULL);
@@ -543,9 +557,15 @@ static bool handle_route(struct gy_aws_router *r, struct gy_http_req *http)
             gy_aws__send_error(req, 0);
             return true;
         }
-        if (gy_str_eqc(http->method, "POST") && parse_json_input(req, http->body)) {
-            gy_aws__send_error(req, 0);
-            return true;
+        if (gy_str_eqc(http->method, "POST")) {
+            /* Any JSON value: each endpoint validates its own input. */
+            const char *why = NULL;
+            struct gy_str raw = http->body.len ? http->body : GY_STR("{}");
+            if (gy_json_parse(req->arena, raw.p, raw.len, &req->body, &why)) {
+                gy_error_set(&req->err, req->arena, GY_AWS_SERIALIZATION, "%s", why);
+                gy_aws__send_error(req, 0);
+                return true;
+            }
         }
         int rc = rt->fn(req);
         if (rc != GY_PENDING)

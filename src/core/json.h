@@ -39,6 +39,13 @@ enum gy_json_type {
 int gy_json_parse(struct gy_arena *arena, const char *p, size_t len, const struct gy_json **out,
                   const char **why);
 
+/**
+ * Parse JSON that Gyre itself wrote (a codec's output, a handler's response): as
+ * gy_json_parse, but the UTF-8 and duplicate-key checks are skipped. Never for client bytes.
+ */
+int gy_json_parse_trusted(struct gy_arena *arena, const char *p, size_t len,
+                          const struct gy_json **out, const char **why);
+
 enum gy_json_type gy_json_type(const struct gy_json *j);
 /** Human name of a node's type ("object", "string", ...). */
 const char *gy_json_type_name(const struct gy_json *j);

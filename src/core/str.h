@@ -71,6 +71,9 @@ static inline struct gy_str gy_buf_str(const struct gy_buf *b)
     return (struct gy_str){ b->p, b->len };
 }
 
+/** Decimal text of v into out (no NUL); returns its length (at most 20). No printf. */
+size_t gy_fmt_i64(int64_t v, char out[20]);
+
 /** Lower-case hex of n bytes into out (2n chars + NUL). */
 void gy_hex(const unsigned char *in, size_t n, char *out);
 
