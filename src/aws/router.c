@@ -507,9 +507,9 @@ static int resolve(struct gy_aws_router *r, struct gy_aws_req *req, const struct
                               version ? gy_arena_strdup(req->arena, *version).p : NULL);
         if (!req->mop || req->mop->input == GY_MODEL_NONE)
             return parse_json_input(req, GY_STR("{}"));
-        struct gy_buf *b = scratch(req);
+        /* The parameters become the input tree directly (the writer's tree mode). */
         struct gy_jw w;
-        gy_jw_init(&w, b);
+        gy_jw_init_tree(&w, req->arena);
         rc = gy_query_to_json(req->arena, req->model, req->mop->input, p, n, &w, &why);
         if (rc == GY_EINVAL) {
             /* A value that is not of its member's type: CloudWatch names it
@@ -520,7 +520,13 @@ static int resolve(struct gy_aws_router *r, struct gy_aws_req *req, const struct
             return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION, "%s",
                                 why ? why : "Invalid parameter value");
         }
-        return adopt(req, b, rc ? rc : w.err, why);
+        if (rc || w.err)
+            return gy_error_set(&req->err, req->arena, GY_AWS_SERIALIZATION, "%s",
+                                why ? why : "Malformed request");
+        req->body = gy_jw_tree_root(&w);
+        if (!gy_json_is(req->body, GY_JSON_OBJECT))
+            return parse_json_input(req, GY_STR("{}"));
+        return 0;
     }
 
     const struct gy_aws__entry *e = NULL;
@@ -537,7 +543,10 @@ static int validate(struct gy_aws_req *req)
     if (!req->model || !req->mop || req->mop->input == GY_MODEL_NONE)
         return 0;
     const char *msg = NULL;
-    switch (gy_validate(req->arena, req->model, req->mop->input, req->body, &msg)) {
+    int rc = req->proto == GY_PROTO_QUERY
+                 ? gy_validate_constraints(req->arena, req->model, req->mop->input, req->body, &msg)
+                 : gy_validate(req->arena, req->model, req->mop->input, req->body, &msg);
+    switch (rc) {
     case GY_VALIDATE_OK: return 0;
     case GY_VALIDATE_SERIALIZATION:
         return gy_error_set(&req->err, req->arena, GY_AWS_SERIALIZATION, "%s", msg);

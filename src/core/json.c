@@ -10,6 +10,7 @@
  * an arena copy), and the accessors below return slices of that length.
  */
 #include "core/json.h"
+#include "core/json_int.h"
 
 #include <cjson/cJSON.h>
 #include <pthread.h>
@@ -58,6 +59,17 @@ static void install_hooks(void)
 }
 
 static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
+
+void gy_json__arena_begin(struct gy_arena *arena)
+{
+    pthread_once(&hooks_once, install_hooks);
+    parse_arena = arena;
+}
+
+void gy_json__arena_end(void)
+{
+    parse_arena = NULL;
+}
 
 /* Flags of ours in cJSON's type word (cJSON uses the low 10 bits). */
 #define NUL_VALUE (1 << 12) /* valuestring holds U+0000; its length is in valueint */
@@ -388,6 +400,7 @@ bool gy_json_bool(const struct gy_json *j, bool *out)
 void gy_jw_init(struct gy_jw *w, struct gy_buf *buf)
 {
     w->buf = buf;
+    w->tree = NULL;
     w->depth = 0;
     w->need_comma[0] = false;
     w->after_key = false;
@@ -430,10 +443,34 @@ static void close_(struct gy_jw *w, char c)
         w->depth--;
 }
 
-void gy_jw_obj_begin(struct gy_jw *w) { open(w, '{'); }
-void gy_jw_obj_end(struct gy_jw *w) { close_(w, '}'); }
-void gy_jw_arr_begin(struct gy_jw *w) { open(w, '['); }
-void gy_jw_arr_end(struct gy_jw *w) { close_(w, ']'); }
+void gy_jw_obj_begin(struct gy_jw *w)
+{
+    if (w->tree)
+        gy_jw__tree_open(w, true);
+    else
+        open(w, '{');
+}
+void gy_jw_obj_end(struct gy_jw *w)
+{
+    if (w->tree)
+        gy_jw__tree_close(w);
+    else
+        close_(w, '}');
+}
+void gy_jw_arr_begin(struct gy_jw *w)
+{
+    if (w->tree)
+        gy_jw__tree_open(w, false);
+    else
+        open(w, '[');
+}
+void gy_jw_arr_end(struct gy_jw *w)
+{
+    if (w->tree)
+        gy_jw__tree_close(w);
+    else
+        close_(w, ']');
+}
 
 int gy_json_escape(struct gy_buf *b, struct gy_str s)
 {
@@ -474,6 +511,10 @@ int gy_json_escape(struct gy_buf *b, struct gy_str s)
 
 void gy_jw_key_str(struct gy_jw *w, struct gy_str key)
 {
+    if (w->tree) {
+        gy_jw__tree_key(w, key);
+        return;
+    }
     sep(w);
     if (!w->err && gy_json_escape(w->buf, key))
         w->err = GY_ETOOBIG;
@@ -488,6 +529,10 @@ void gy_jw_key(struct gy_jw *w, const char *key)
 
 void gy_jw_str(struct gy_jw *w, struct gy_str s)
 {
+    if (w->tree) {
+        gy_jw__tree_str(w, s);
+        return;
+    }
     sep(w);
     if (!w->err && gy_json_escape(w->buf, s))
         w->err = GY_ETOOBIG;
@@ -500,6 +545,10 @@ void gy_jw_cstr(struct gy_jw *w, const char *s)
 
 void gy_jw_int(struct gy_jw *w, int64_t v)
 {
+    if (w->tree) {
+        gy_jw__tree_num(w, (double)v);
+        return;
+    }
     char tmp[20];
     size_t n = gy_fmt_i64(v, tmp); /* no printf: integers are much of what responses carry */
     sep(w);
@@ -508,6 +557,10 @@ void gy_jw_int(struct gy_jw *w, int64_t v)
 
 void gy_jw_uint(struct gy_jw *w, uint64_t v)
 {
+    if (w->tree) {
+        gy_jw__tree_num(w, (double)v);
+        return;
+    }
     char tmp[24];
     char *p = tmp + sizeof(tmp);
     do {
@@ -520,6 +573,10 @@ void gy_jw_uint(struct gy_jw *w, uint64_t v)
 
 void gy_jw_double(struct gy_jw *w, double v)
 {
+    if (w->tree) {
+        gy_jw__tree_num(w, isfinite(v) ? v : 0);
+        return;
+    }
     char tmp[32];
     int n;
     if (!isfinite(v))
@@ -538,6 +595,10 @@ void gy_jw_double(struct gy_jw *w, double v)
 
 void gy_jw_bool(struct gy_jw *w, bool v)
 {
+    if (w->tree) {
+        gy_jw__tree_bool(w, v);
+        return;
+    }
     sep(w);
     if (v)
         put(w, "true", 4);
@@ -547,12 +608,20 @@ void gy_jw_bool(struct gy_jw *w, bool v)
 
 void gy_jw_null(struct gy_jw *w)
 {
+    if (w->tree) {
+        gy_jw__tree_null(w);
+        return;
+    }
     sep(w);
     put(w, "null", 4);
 }
 
 void gy_jw_raw(struct gy_jw *w, struct gy_str json)
 {
+    if (w->tree) {
+        gy_jw__tree_raw(w, json);
+        return;
+    }
     sep(w);
     put(w, json.p, json.len);
 }
