@@ -101,17 +101,6 @@ static bool pattern_ok(const struct gy_model_service *svc, uint16_t idx, struct 
 
 /* ---- pass 1: types ---- */
 
-static const char *token_name(const struct gy_json *j)
-{
-    switch (gy_json_type(j)) {
-    case GY_JSON_STRING: return "STRING_VALUE";
-    case GY_JSON_NUMBER: return "NUMBER_VALUE";
-    case GY_JSON_TRUE: return "TRUE_VALUE";
-    case GY_JSON_FALSE: return "FALSE_VALUE";
-    default: return "NULL_VALUE";
-    }
-}
-
 static const char *java_type(uint8_t kind)
 {
     switch (kind) {
@@ -197,7 +186,7 @@ static const char *check_types(struct gy_arena *a, const struct gy_model_service
     }
     if (ok)
         return NULL;
-    return gy_arena_printf(a, "%s cannot be converted to %s", token_name(j), java_type(sh->kind));
+    return gy_arena_printf(a, "%s cannot be converted to %s", gy_json_token_name(j), java_type(sh->kind));
 }
 
 /* ---- pass 2: constraints ---- */

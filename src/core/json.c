@@ -324,6 +324,17 @@ bool gy_json_is(const struct gy_json *j, enum gy_json_type t)
     return gy_json_type(j) == t;
 }
 
+const char *gy_json_token_name(const struct gy_json *j)
+{
+    switch (gy_json_type(j)) {
+    case GY_JSON_STRING: return "STRING_VALUE";
+    case GY_JSON_NUMBER: return "NUMBER_VALUE";
+    case GY_JSON_TRUE: return "TRUE_VALUE";
+    case GY_JSON_FALSE: return "FALSE_VALUE";
+    default: return "NULL_VALUE";
+    }
+}
+
 const struct gy_json *gy_json_get(const struct gy_json *j, const char *key)
 {
     if (!j || !cJSON_IsObject(C(j)))

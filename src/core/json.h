@@ -47,6 +47,9 @@ int gy_json_parse_trusted(struct gy_arena *arena, const char *p, size_t len,
                           const struct gy_json **out, const char **why);
 
 enum gy_json_type gy_json_type(const struct gy_json *j);
+/** The token name AWS's (Jackson-based) deserializers report for a scalar in the wrong place:
+ * "STRING_VALUE", "NUMBER_VALUE", "TRUE_VALUE", "FALSE_VALUE", "NULL_VALUE". */
+const char *gy_json_token_name(const struct gy_json *j);
 /** Human name of a node's type ("object", "string", ...). */
 const char *gy_json_type_name(const struct gy_json *j);
 /** Member of an object by exact key, or NULL (also NULL when j is not an object or is NULL). */

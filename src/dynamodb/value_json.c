@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/base64.h"
 #include "core/json.h"
 #include "dynamodb/number.h"
 
@@ -49,18 +50,6 @@ static void invalid(struct conv *c, const char *msg)
         c->verr = msg;
 }
 
-/* The token name DynamoDB's deserializer reports for a JSON scalar in the wrong place. */
-static const char *token_name(const struct gy_json *j)
-{
-    switch (gy_json_type(j)) {
-    case GY_JSON_STRING: return "STRING_VALUE";
-    case GY_JSON_NUMBER: return "NUMBER_VALUE";
-    case GY_JSON_TRUE: return "TRUE_VALUE";
-    case GY_JSON_FALSE: return "FALSE_VALUE";
-    default: return "NULL_VALUE";
-    }
-}
-
 /* Wrong JSON type where a scalar of Java type `want` ("String", "Blob", "Boolean") goes. */
 static int wrong_scalar(struct conv *c, const struct gy_json *j, const char *want)
 {
@@ -69,109 +58,39 @@ static int wrong_scalar(struct conv *c, const struct gy_json *j, const char *wan
     if (gy_json_is(j, GY_JSON_ARRAY))
         return serial(c, "Start of list found where not expected");
     return gy_error_set(c->err, c->a, GY_AWS_SERIALIZATION, "%s cannot be converted to %s",
-                        token_name(j), want);
+                        gy_json_token_name(j), want);
 }
 
 /* ---- base64 ---- */
 
-static const char b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static int b64_val(unsigned char ch)
-{
-    if (ch >= 'A' && ch <= 'Z')
-        return ch - 'A';
-    if (ch >= 'a' && ch <= 'z')
-        return ch - 'a' + 26;
-    if (ch >= '0' && ch <= '9')
-        return ch - '0' + 52;
-    if (ch == '+')
-        return 62;
-    if (ch == '/')
-        return 63;
-    return -1;
-}
-
 /*
- * Strict base64 (RFC 4648, padded, canonical) into arena bytes. DynamoDB rejects lengths that
- * are not a multiple of 4, characters outside the alphabet, '=' before the end, and a last
- * character whose unused bits are not zero, as SerializationExceptions.
+ * Strict base64 (core/base64.h) into arena bytes, with DynamoDB's SerializationException texts
+ * for lengths that are not a multiple of 4, characters outside the alphabet and non-canonical
+ * final characters.
  */
 static int b64_decode(struct conv *c, struct gy_str in, struct gy_str *out)
 {
-    const unsigned char *p = (const unsigned char *)in.p;
-    size_t n = in.len;
-
-    if (n % 4)
+    char bad = 0;
+    switch (gy_base64_decode(c->a, in, out, &bad)) {
+    case GY_BASE64_OK: return 0;
+    case GY_BASE64_BAD_LENGTH:
         return gy_error_set(c->err, c->a, GY_AWS_SERIALIZATION,
                             "'%.*s' can not be converted to a Blob: Base64 encoded length is "
                             "expected a multiple of 4 bytes but found: %zu",
-                            (int)n, in.p, n);
-    size_t pad = 0;
-    if (n && p[n - 1] == '=')
-        pad = (n >= 2 && p[n - 2] == '=') ? 2 : 1;
-    for (size_t i = 0; i < n - pad; i++) {
-        if (b64_val(p[i]) < 0)
-            return gy_error_set(c->err, c->a, GY_AWS_SERIALIZATION,
-                                "'%.*s' can not be converted to a Blob: Invalid Base64 "
-                                "character: '%c'",
-                                (int)n, in.p, p[i]);
-    }
-    size_t len = n / 4 * 3 - pad;
-    unsigned char *dst = gy_arena_alloc(c->a, len + 1);
-    size_t o = 0;
-    for (size_t i = 0; i < n; i += 4) {
-        int v0 = b64_val(p[i]), v1 = b64_val(p[i + 1]);
-        int v2 = p[i + 2] == '=' ? 0 : b64_val(p[i + 2]);
-        int v3 = p[i + 3] == '=' ? 0 : b64_val(p[i + 3]);
-        uint32_t w = (uint32_t)v0 << 18 | (uint32_t)v1 << 12 | (uint32_t)v2 << 6 | (uint32_t)v3;
-        dst[o++] = (unsigned char)(w >> 16);
-        if (o < len)
-            dst[o++] = (unsigned char)(w >> 8);
-        if (o < len)
-            dst[o++] = (unsigned char)w;
-    }
-    /* Canonical form: the bits after the last full byte must be zero. */
-    if ((pad == 1 && (b64_val(p[n - 2]) & 0x3)) || (pad == 2 && (b64_val(p[n - 3]) & 0xf)))
+                            (int)in.len, in.p, in.len);
+    case GY_BASE64_BAD_CHAR:
+        return gy_error_set(c->err, c->a, GY_AWS_SERIALIZATION,
+                            "'%.*s' can not be converted to a Blob: Invalid Base64 "
+                            "character: '%c'",
+                            (int)in.len, in.p, bad);
+    default:
         return gy_error_set(c->err, c->a, GY_AWS_SERIALIZATION,
                             "'%.*s' can not be converted to a Blob: Invalid last non-pad Base64 "
                             "character dectected",
-                            (int)n, in.p);
-    dst[len] = '\0';
-    out->p = (const char *)dst;
-    out->len = len;
-    return 0;
-}
-
-static size_t b64_encoded_len(size_t n)
-{
-    return (n + 2) / 3 * 4;
-}
-
-static void b64_encode(const unsigned char *p, size_t n, char *out)
-{
-    size_t i = 0, o = 0;
-    for (; i + 3 <= n; i += 3) {
-        uint32_t w = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-        out[o++] = b64_alphabet[w >> 18];
-        out[o++] = b64_alphabet[(w >> 12) & 63];
-        out[o++] = b64_alphabet[(w >> 6) & 63];
-        out[o++] = b64_alphabet[w & 63];
-    }
-    if (n - i == 1) {
-        uint32_t w = (uint32_t)p[i] << 16;
-        out[o++] = b64_alphabet[w >> 18];
-        out[o++] = b64_alphabet[(w >> 12) & 63];
-        out[o++] = '=';
-        out[o++] = '=';
-    } else if (n - i == 2) {
-        uint32_t w = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8;
-        out[o++] = b64_alphabet[w >> 18];
-        out[o++] = b64_alphabet[(w >> 12) & 63];
-        out[o++] = b64_alphabet[(w >> 6) & 63];
-        out[o++] = '=';
+                            (int)in.len, in.p);
     }
 }
+
 
 /* ---- scalars ---- */
 
@@ -506,13 +425,13 @@ static void write_b64(struct gy_jw *w, struct gy_str bytes)
     gy_jw_raw(w, GY_STR("\""));
     if (w->err)
         return;
-    size_t n = b64_encoded_len(bytes.len);
+    size_t n = gy_base64_encoded_len(bytes.len);
     char *dst = gy_buf_reserve(w->buf, n + 1);
     if (!dst) {
         w->err = GY_ETOOBIG;
         return;
     }
-    b64_encode((const unsigned char *)bytes.p, bytes.len, dst);
+    gy_base64_encode(bytes.p, bytes.len, dst);
     dst[n] = '"';
     w->buf->len += n + 1;
     w->buf->p[w->buf->len] = '\0';
