@@ -154,8 +154,13 @@ void gy_aws__send_success(struct gy_aws_req *req)
         return;
     }
     default: {
+        /* An operation the model gives no output answers with an empty body, as AWS does
+         * (DynamoDB's TagResource/UntagResource); others at least with "{}". */
+        struct gy_str body = gy_buf_str(&req->out);
+        if (!body.len)
+            body = req->mop && req->mop->output == GY_MODEL_NONE ? GY_STR("") : GY_STR("{}");
         add(&o, "Content-Type", gy_str_c(json_ctype(req)));
-        respond(req, 200, &o, req->out.len ? gy_buf_str(&req->out) : GY_STR("{}"));
+        respond(req, 200, &o, body);
         return;
     }
     }

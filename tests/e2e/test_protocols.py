@@ -357,3 +357,16 @@ def test_cbor_amz_echo_and_errors(srv):
                 b"\x5f\x61a\xff"):
         resp, out = cbor_call(srv, "Echo", None, raw=bad)
         assert resp.status == 400 and out["__type"] == "SerializationException", (bad, out)
+
+
+def test_json_operation_without_output_answers_empty_body(srv):
+    """DynamoDB's TagResource has no output shape: AWS answers 200 with an empty body."""
+    table = gyre.unique("tags")
+    gyre.create_table(srv.client(), table)
+    arn = srv.table_arn(table)
+    resp = srv.api("TagResource", {"ResourceArn": arn, "Tags": [{"Key": "k", "Value": "v"}]})
+    assert resp.status == 200 and resp.body == b"", resp
+    resp = srv.api("UntagResource", {"ResourceArn": arn, "TagKeys": ["k"]})
+    assert resp.status == 200 and resp.body == b"", resp
+    resp = srv.api("ListTagsOfResource", {"ResourceArn": arn})
+    assert resp.status == 200 and resp.json() == {"Tags": []}, resp
