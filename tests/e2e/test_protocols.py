@@ -370,3 +370,18 @@ def test_json_operation_without_output_answers_empty_body(srv):
     assert resp.status == 200 and resp.body == b"", resp
     resp = srv.api("ListTagsOfResource", {"ResourceArn": arn})
     assert resp.status == 200 and resp.json() == {"Tags": []}, resp
+
+
+def test_services_not_built_answer_in_their_protocol(srv):
+    """Real clients of services Gyre does not serve yet get an error they can parse."""
+    proc, _ = srv.cli("cloudwatch", "list-metrics", check=False)
+    assert proc.returncode != 0
+    assert "InvalidAction" in proc.stderr and "invalid XML" not in proc.stderr, proc.stderr
+    for name, call in (("lambda", lambda c: c.list_functions()),
+                       ("events", lambda c: c.list_rules()),
+                       ("logs", lambda c: c.describe_log_groups()),
+                       ("cloudformation", lambda c: c.describe_stacks())):
+        with pytest.raises(ClientError) as e:
+            call(srv.client(name))
+        code = e.value.response["Error"]["Code"]
+        assert code in ("UnknownOperationException", "InvalidAction"), (name, code)
