@@ -537,6 +537,21 @@ static int resolve(struct gy_aws_router *r, struct gy_aws_req *req, const struct
     return gy_aws__rest_input(req, &req->body);
 }
 
+/*
+ * The credential scope must name the service addressed (its signing name: "dynamodb" also for
+ * Streams, "monitoring" for CloudWatch), as AWS checks: a request signed for another service is
+ * an InvalidSignature (SignatureDoesNotMatch for query).
+ */
+static int check_scope_service(struct gy_aws_req *req)
+{
+    if (!req->model || !req->model->signing_name ||
+        strcmp(req->auth.service, req->model->signing_name) == 0)
+        return 0;
+    return gy_error_set(&req->err, req->arena, GY_AWS_INVALID_SIGNATURE,
+                        "Credential should be scoped to correct service: '%s'. ",
+                        req->model->signing_name);
+}
+
 /* Model validation of req->body; 0 or GY_EAWS. */
 static int validate(struct gy_aws_req *req)
 {
@@ -624,7 +639,7 @@ void gy_aws_router_handle(struct gy_http_req *http, void *arg)
      * (which relays them as they came), before the body is decoded. */
     if (gy_aws_http_decode_body(req->arena, http->headers, http->nheaders,
                                 GY_AWS_HTTP_MAX_REQUEST, &http->body, &req->err) ||
-        resolve(r, req, target) || validate(req)) {
+        resolve(r, req, target) || check_scope_service(req) || validate(req)) {
         gy_aws__send_error(req, 0);
         return;
     }

@@ -385,3 +385,16 @@ def test_services_not_built_answer_in_their_protocol(srv):
             call(srv.client(name))
         code = e.value.response["Error"]["Code"]
         assert code in ("UnknownOperationException", "InvalidAction"), (name, code)
+
+
+def test_scope_must_name_the_service(srv):
+    """Issue 20 item 11 (service part): a request signed for another service is refused."""
+    resp = srv.api("ListTables", {}, service="s3")
+    assert resp.status == 400 and resp.error_code == "InvalidSignatureException", resp
+    assert resp.message == "Credential should be scoped to correct service: 'dynamodb'. "
+    resp = srv.api("ListStreams", {}, target_prefix="DynamoDBStreams_20120810", service="dynamodb")
+    assert resp.status == 200, resp
+    hdrs = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
+    resp = srv.signed("POST", "/", b"Action=GetCallerIdentity&Version=2011-06-15", hdrs,
+                      service="dynamodb")
+    assert resp.status == 403 and b"<Code>SignatureDoesNotMatch</Code>" in resp.body, resp
