@@ -20,6 +20,7 @@
 #include "replication/repl.h"
 #include "store/store.h"
 #include "streams/streams.h"
+#include "kinesis/kinesis.h"
 
 #define GYRE_VERSION "0.1.0"
 
@@ -133,6 +134,7 @@ static int serve(int argc, char **argv)
     struct gy_store *store = NULL;
     struct gy_ddb *ddb = NULL;
     struct gy_streams *streams = NULL;
+    struct gy_kin *kinesis = NULL;
     struct gy_repl *repl = NULL;
     struct gy_aws_router *router = NULL;
     struct gy_http_server *http = NULL;
@@ -160,12 +162,15 @@ static int serve(int argc, char **argv)
         goto out;
     if (gy_streams_open(ddb, &streams))
         goto out;
+    if (gy_kin_open(store, o.region, o.account, &kinesis))
+        goto out;
     struct gy_aws_router_config rcfg = {
         .region = o.region, .account = o.account, .keys = &key, .nkeys = 1,
     };
     router = gy_aws_router_create(&rcfg);
     gy_aws_router_add_service(router, gy_ddb_service(ddb));
     gy_aws_router_add_service(router, gy_streams_service(streams));
+    gy_aws_router_add_service(router, gy_kin_service(kinesis));
     if (o.npeers) {
         struct gy_repl_config pc = {
             .region = o.region, .key = &key, .peers = o.peers, .npeers = o.npeers,
@@ -197,6 +202,7 @@ out:
     gy_ddb_stop(ddb);    /* background jobs stop submitting before the store closes */
     gy_store_close(store); /* drains queued jobs first */
     gy_streams_close(streams);
+    gy_kin_close(kinesis);
     gy_ddb_close(ddb);
     gy_aws_router_destroy(router);
     if (rc == 0)
