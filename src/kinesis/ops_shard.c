@@ -177,10 +177,12 @@ int gy_kin__list_shards(struct gy_aws_req *req)
     if (tok.p) {
         if (gy_kin__v_done(&v))
             return GY_EAWS;
-        if (gy_json_get(req->body, "StreamName") || gy_json_get(req->body, "StreamARN") ||
-            ls->filter || start.p || has_created)
-            return gy_kin__error(req, "InvalidArgumentException",
-                                 "NextToken and StreamName cannot be provided together.");
+        static const char *const excl[] = {"StreamName", "StreamARN", "ExclusiveStartShardId",
+                                           "ShardFilter", "StreamCreationTimestamp"};
+        for (size_t i = 0; i < sizeof(excl) / sizeof(excl[0]); i++)
+            if (gy_json_get(req->body, excl[i]))
+                return gy_kin__error(req, "InvalidArgumentException",
+                                     "NextToken and %s cannot be provided together.", excl[i]);
         if (decode_list_token(req, tok, ls))
             return GY_EAWS;
     } else {
@@ -326,7 +328,9 @@ static int merge_apply(struct gy_store_txn *txn, struct gy_aws_req *req, struct 
     int rc = find_open(req, txn, st, r->shard_a, &a);
     if (rc || (rc = find_open(req, txn, st, r->shard_b, &b)))
         return rc;
-    bool a_first = a.end + 1 == b.start, b_first = b.end + 1 == a.start;
+    unsigned __int128 top = ~(unsigned __int128)0;
+    bool a_first = a.end != top && a.end + 1 == b.start;
+    bool b_first = b.end != top && b.end + 1 == a.start;
     if (a.idx == b.idx || (!a_first && !b_first)) {
         char ia[24], ib[24];
         gy_kin__shard_id(a.idx, ia);
