@@ -9,7 +9,13 @@ CFLAGS  ?= -O2
 LIBS    := -llmdb -luv -lhttp_parser -lcjson -lcurl -lcbor -lz -lpcre2-8 -lssl -lcrypto -lpthread -lm
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-SRCS      := $(shell find src -name '*.c' | sort)
+# The AWS service models (src/aws/model.h) are generated from Debian's botocore data plus the
+# reviewed overlays in src/aws/models/ and the e2e protocol fixtures in tests/e2e/models/.
+BOTOCORE_DATA ?= /usr/lib/python3/dist-packages/botocore/data
+MODEL_GEN   := build/gen/aws_models.c
+MODEL_INPUTS := scripts/gen-aws-model $(wildcard src/aws/models/*.json) $(wildcard tests/e2e/models/*.json)
+
+SRCS      := $(shell find src -name '*.c' | sort) $(MODEL_GEN)
 LIB_SRCS  := $(filter-out src/main.c,$(SRCS))
 OBJS      := $(SRCS:%.c=build/obj/%.o)
 SAN_OBJS  := $(LIB_SRCS:%.c=build/san/%.o)
@@ -43,6 +49,10 @@ deps:
 
 build/gyre: $(DEPS_STAMP) $(OBJS)
 	$(CC) $(CFLAGS) -o $@ $(OBJS) $(LIBS)
+
+$(MODEL_GEN): $(MODEL_INPUTS) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(PY) scripts/gen-aws-model $@ $(BOTOCORE_DATA) src/aws/models $(wildcard tests/e2e/models/*.json)
 
 build/obj/%.o: %.c $(HDRS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)

@@ -1,8 +1,7 @@
 /*
- * base64.h — RFC 4648 base64 in its two alphabets: standard (padded, as AWS JSON protocols
- * carry blobs) and URL-safe without padding (opaque tokens). Decoding is strict: characters
- * outside the alphabet, bad lengths, misplaced padding and non-zero unused bits are rejected,
- * so one byte string has exactly one accepted text.
+ * base64.h — strict RFC 4648 base64 (standard alphabet, padded), as the AWS JSON protocols carry
+ * blobs: decoding refuses lengths that are not a multiple of 4, characters outside the alphabet,
+ * '=' before the end and non-canonical final characters (unused bits not zero).
  */
 #ifndef GY_CORE_BASE64_H
 #define GY_CORE_BASE64_H
@@ -11,34 +10,32 @@
 
 #include "core/str.h"
 
-enum gy_b64_alphabet {
-    GY_B64_STD = 0, /* A-Z a-z 0-9 + /, '=' padding */
-    GY_B64_URL,     /* A-Z a-z 0-9 - _, no padding */
+struct gy_arena;
+
+enum gy_base64_status {
+    GY_BASE64_OK = 0,
+    GY_BASE64_BAD_LENGTH = -1, /* length not a multiple of 4 */
+    GY_BASE64_BAD_CHAR = -2,   /* a character outside the alphabet (*bad receives it) */
+    GY_BASE64_NOT_CANONICAL = -3, /* bits after the last byte are not zero */
 };
 
-/* Why a decode failed (for callers that word their own messages). */
-enum gy_b64_fault {
-    GY_B64_OK = 0,
-    GY_B64_BAD_LENGTH, /* not a multiple of 4 (STD), or a length no encoding has (URL) */
-    GY_B64_BAD_CHAR,   /* a character outside the alphabet, or '=' before the end */
-    GY_B64_NOT_CANONICAL, /* unused bits of the last character are not zero */
-};
+/** Encoded length of n bytes (without NUL). */
+static inline size_t gy_base64_encoded_len(size_t n)
+{
+    return (n + 2) / 3 * 4;
+}
 
-/** Length of the encoding of n bytes (without a NUL). */
-size_t gy_b64_encoded_len(size_t n, enum gy_b64_alphabet a);
-/** Upper bound of the decoded length of a text of n characters. */
-size_t gy_b64_decoded_max(size_t n);
+/** Encode n bytes into out (gy_base64_encoded_len(n) bytes plus a NUL). */
+void gy_base64_encode(const void *p, size_t n, char *out);
+
+/** Encode into the arena; the result is NUL-terminated. */
+struct gy_str gy_base64_encode_arena(struct gy_arena *a, const void *p, size_t n);
+
 /**
- * Encode n bytes of in into out (room for gy_b64_encoded_len(n) + 1 bytes); NUL-terminates.
- * Returns the text length.
+ * Decode strictly into arena bytes (NUL-terminated after len).
+ * @param bad out (may be NULL): the offending character for GY_BASE64_BAD_CHAR.
+ * @return enum gy_base64_status.
  */
-size_t gy_b64_encode(const void *in, size_t n, char *out, enum gy_b64_alphabet a);
-/**
- * Strictly decode text into out (cap bytes). Returns 0 and the length in *n, or GY_EINVAL with
- * the reason in *fault (may be NULL) and, for GY_B64_BAD_CHAR, the offending character's
- * offset in *at (may be NULL). GY_ETOOBIG when out is too small.
- */
-int gy_b64_decode(struct gy_str text, void *out, size_t cap, size_t *n, enum gy_b64_alphabet a,
-                  enum gy_b64_fault *fault, size_t *at);
+int gy_base64_decode(struct gy_arena *a, struct gy_str in, struct gy_str *out, char *bad);
 
 #endif

@@ -183,14 +183,20 @@ void gy_kin__shard_id(uint32_t idx, char out[24]);
 /** Parse a shard id (also a bare index, as AWS accepts); GY_EINVAL if malformed. */
 int gy_kin__shard_id_parse(struct gy_str id, uint32_t *idx);
 
+/** A DELETING stream whose transition has passed: it reads as not found. */
+bool gy_kin__stream_gone(const struct gy_kin_stream *st, int64_t now);
+/** The named stream; GY_ENOTFOUND when absent or gone. */
 int gy_kin__stream_get(struct gy_store_txn *txn, struct gy_str name, struct gy_kin_stream *out);
+/** The named stream's record even when gone (for the purge). */
+int gy_kin__stream_get_raw(struct gy_store_txn *txn, struct gy_str name,
+                           struct gy_kin_stream *out);
 int gy_kin__stream_put(struct gy_store_txn *txn, const struct gy_kin_stream *st);
 int gy_kin__stream_del(struct gy_store_txn *txn, struct gy_str name);
 /** Allocate a new stream id (writer thread). */
 int gy_kin__stream_id_next(struct gy_store_txn *txn, uint32_t *out);
-/** Iterate stored streams in name order after `after` (NULL/empty: from the start). */
+/** Stored streams in name order after `after` (empty: from the start), gone ones if asked. */
 int gy_kin__streams(struct gy_store_txn *txn, struct gy_arena *a, struct gy_str after, size_t max,
-                    struct gy_kin_stream **out, size_t *n, bool *more);
+                    bool with_gone, struct gy_kin_stream **out, size_t *n, bool *more);
 
 int gy_kin__shard_get(struct gy_store_txn *txn, uint32_t stream_id, uint32_t idx,
                       struct gy_kin_shard *out);

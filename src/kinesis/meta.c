@@ -27,6 +27,7 @@
 
 #include "core/arena.h"
 #include "core/bytes.h"
+#include "core/clock.h"
 #include "core/mem.h"
 
 #define FORMAT 1
@@ -128,7 +129,18 @@ static int stream_decode(struct gy_str k, struct gy_str v, struct gy_kin_stream 
     return 0;
 }
 
+bool gy_kin__stream_gone(const struct gy_kin_stream *st, int64_t now)
+{
+    return st->status == GY_KIN_DELETING && now >= st->settle_ms;
+}
+
 int gy_kin__stream_get(struct gy_store_txn *txn, struct gy_str name, struct gy_kin_stream *out)
+{
+    int rc = gy_kin__stream_get_raw(txn, name, out);
+    return rc == 0 && gy_kin__stream_gone(out, gy_now_ms()) ? GY_ENOTFOUND : rc;
+}
+
+int gy_kin__stream_get_raw(struct gy_store_txn *txn, struct gy_str name, struct gy_kin_stream *out)
 {
     char kb[GY_KIN_NAME_MAX + 1];
     struct gy_str v;
@@ -188,8 +200,9 @@ int gy_kin__stream_id_next(struct gy_store_txn *txn, uint32_t *out)
 }
 
 int gy_kin__streams(struct gy_store_txn *txn, struct gy_arena *a, struct gy_str after, size_t max,
-                    struct gy_kin_stream **out, size_t *n, bool *more)
+                    bool with_gone, struct gy_kin_stream **out, size_t *n, bool *more)
 {
+    int64_t now = gy_now_ms();
     struct gy_store_cursor *c;
     struct gy_str k, v;
     char kb[GY_KIN_NAME_MAX + 2];
@@ -216,7 +229,7 @@ int gy_kin__streams(struct gy_store_txn *txn, struct gy_arena *a, struct gy_str 
             arr = gy_arena_realloc(a, arr, cap * sizeof(*arr), cap * 2 * sizeof(*arr));
             cap *= 2;
         }
-        if (stream_decode(k, v, &arr[cnt]) == 0)
+        if (stream_decode(k, v, &arr[cnt]) == 0 && (with_gone || !gy_kin__stream_gone(&arr[cnt], now)))
             cnt++;
     }
     gy_store_cursor_close(c);

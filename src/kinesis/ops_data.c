@@ -191,13 +191,10 @@ static int read_record(struct gy_aws_req *req, struct gy_kin_v *v, const struct 
         return gy_error_set(&req->err, req->arena, GY_AWS_SERIALIZATION,
                             "Unexpected value type in payload: Data");
     } else {
-        struct gy_str b64 = gy_json_str(dj);
-        size_t cap = gy_b64_decoded_max(b64.len), n = 0;
-        char *buf = gy_arena_alloc(req->arena, cap + 1);
-        if (gy_b64_decode(b64, buf, cap, &n, GY_B64_STD, NULL, NULL))
+        if (gy_base64_decode(req->arena, gy_json_str(dj), &r->data, NULL))
             return gy_error_set(&req->err, req->arena, GY_AWS_SERIALIZATION,
                                 "Base64 encoded Data is not valid: cannot decode it");
-        r->data = (struct gy_str){buf, n};
+        size_t n = r->data.len;
         if (n > GY_KIN_RECORD_MAX)
             gy_kin__v_add(v, "Value 'java.nio.HeapByteBuffer[pos=0 lim=%zu cap=%zu]' at '%s' "
                              "failed to satisfy constraint: Member must have length less than "
@@ -440,7 +437,7 @@ int gy_kin__get_shard_iterator(struct gy_aws_req *req)
 /* Write Data as a JSON string straight into the response (no intermediate copy). */
 static void write_data(struct gy_jw *w, struct gy_str data)
 {
-    size_t n = gy_b64_encoded_len(data.len, GY_B64_STD);
+    size_t n = gy_base64_encoded_len(data.len);
     gy_jw_key(w, "Data");
     gy_jw_raw(w, GY_STR("\""));
     char *dst = gy_buf_reserve(w->buf, n + 2);
@@ -448,7 +445,7 @@ static void write_data(struct gy_jw *w, struct gy_str data)
         w->err = GY_ETOOBIG;
         return;
     }
-    gy_b64_encode(data.p, data.len, dst, GY_B64_STD);
+    gy_base64_encode(data.p, data.len, dst);
     dst[n] = '"';
     w->buf->len += n + 1;
     w->buf->p[w->buf->len] = '\0';

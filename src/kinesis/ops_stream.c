@@ -143,7 +143,7 @@ int gy_kin__account_usage(struct gy_store_txn *txn, struct gy_arena *a, uint32_t
     struct gy_kin_stream *all;
     size_t n;
     bool more;
-    int rc = gy_kin__streams(txn, a, GY_STR_NULL, SIZE_MAX / 2, &all, &n, &more);
+    int rc = gy_kin__streams(txn, a, GY_STR_NULL, SIZE_MAX / 2, false, &all, &n, &more);
     *shards = *on_demand = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         if (all[i].mode == GY_KIN_ON_DEMAND)
@@ -341,8 +341,10 @@ static int purge_apply(struct gy_store_txn *txn, void *arg)
     int rc = gy_kin__purge(txn, p->id, PURGE_BATCH, &p->more);
     if (rc || p->more)
         return rc;
-    rc = gy_kin__stream_get(txn, gy_str_c(p->name), &st);
-    if (rc == 0 && st.id == p->id)
+    /* The name goes once the data has gone and the DELETING transition has passed (until then
+     * the stream reads as DELETING; after it, as not found, even before this runs). */
+    rc = gy_kin__stream_get_raw(txn, gy_str_c(p->name), &st);
+    if (rc == 0 && st.id == p->id && gy_kin__stream_gone(&st, gy_now_ms()))
         return gy_kin__stream_del(txn, gy_str_c(p->name));
     return rc == GY_ENOTFOUND ? 0 : rc;
 }
@@ -390,6 +392,7 @@ static int delete_apply(struct gy_store_txn *txn, struct gy_kin_job *j)
     if (gy_kin__status(st, now) == GY_KIN_CREATING)
         return gy_kin__not_active(req, st, now);
     st->status = GY_KIN_DELETING;
+    st->settle_ms = now + ((struct gy_kin *)req->ctx)->transition_ms;
     d->id = st->id;
     return gy_kin__stream_put(txn, st);
 }
@@ -583,8 +586,8 @@ int gy_kin__list_streams(struct gy_aws_req *req)
     }
     if (gy_kin__read(req, &txn))
         return GY_EAWS;
-    int rc = gy_kin__streams(txn, req->arena, (struct gy_str){after, alen}, (size_t)limit, &all,
-                             &n, &more);
+    int rc = gy_kin__streams(txn, req->arena, (struct gy_str){after, alen}, (size_t)limit, false,
+                             &all, &n, &more);
     if (rc)
         return gy_kin__internal(req, rc);
     struct gy_jw *w = &req->w;
@@ -660,7 +663,7 @@ int gy_kin__resume_purges(struct gy_kin *k)
     bool more;
     int rc = gy_store_read_begin(k->store, &txn);
     if (rc == 0) {
-        rc = gy_kin__streams(txn, a, GY_STR_NULL, SIZE_MAX / 2, &all, &n, &more);
+        rc = gy_kin__streams(txn, a, GY_STR_NULL, SIZE_MAX / 2, true, &all, &n, &more);
         gy_store_read_end(txn);
     }
     for (size_t i = 0; rc == 0 && i < n; i++)
