@@ -41,6 +41,7 @@ const struct gy_aws_service *gy_kin_service(struct gy_kin *k);
     X(PUT_RECORDS_TOTAL, "PutRecords.TotalRecords", "Count")                                     \
     X(PUT_RECORDS_SUCCESSFUL, "PutRecords.SuccessfulRecords", "Count")                           \
     X(PUT_RECORDS_FAILED, "PutRecords.FailedRecords", "Count")                                   \
+    X(PUT_RECORDS_THROTTLED, "PutRecords.ThrottledRecords", "Count")                             \
     X(GET_RECORDS_SUCCESS, "GetRecords.Success", "Count")                                        \
     X(GET_RECORDS_RECORDS, "GetRecords.Records", "Count")                                        \
     X(GET_RECORDS_BYTES, "GetRecords.Bytes", "Bytes")                                            \

@@ -76,6 +76,7 @@ struct gy_kin {
     int64_t transition_ms;                 /* CREATING/UPDATING -> ACTIVE delay */
     uint32_t shard_limit;                  /* account's provisioned shard limit */
     struct gy_kin_metrics *metrics;        /* counters (metrics.c) */
+    struct gy_kin_limits *limits;          /* per-shard write limits (writer thread), or NULL */
     struct gy_aws_service service;         /* registration with the router */
 };
 
@@ -309,6 +310,14 @@ int gy_kin__submit(struct gy_aws_req *req, struct gy_kin_job *j);
 int gy_kin__read(struct gy_aws_req *req, struct gy_store_txn **txn);
 /** ms in one hour of retention for this region (shortened by tests). */
 int64_t gy_kin__retention_ms(const struct gy_kin *k, const struct gy_kin_stream *st);
+
+/* ---- per-shard write limits (limits.c; writer thread only) ---- */
+
+struct gy_kin_limits *gy_kin__limits_create(void);
+void gy_kin__limits_destroy(struct gy_kin_limits *l);
+/** Whether a record of bytes (data + key) may be written to the shard now; takes its cost. */
+bool gy_kin__write_admit(struct gy_kin *k, uint32_t stream_id, uint32_t shard, size_t bytes,
+                         int64_t now);
 
 /* ---- metrics (metrics.c) ---- */
 

@@ -31,6 +31,7 @@ struct put_rec {
     unsigned __int128 hash;    /* its hash key */
     struct gy_kin_seq order;   /* SequenceNumberForOrdering, when has_order */
     bool has_order;
+    bool throttled;            /* out: refused by the shard's write limit */
     uint32_t shard;            /* out: shard index */
     uint64_t pos;              /* out: position */
     int64_t arrival;           /* out: arrival ms */
@@ -45,6 +46,8 @@ struct put {
     uint32_t stream_id;        /* out */
     enum gy_kin_enc enc;       /* out */
     uint32_t metrics;          /* out: enhanced monitoring bits */
+    size_t failed;             /* out: records refused */
+    char stream[GY_KIN_NAME_MAX + 1]; /* out: the stream's name (for messages) */
 };
 
 struct shard_cache {
@@ -86,6 +89,7 @@ static int put_apply(struct gy_store_txn *txn, struct gy_kin_job *j)
     if (status == GY_KIN_DELETING || status == GY_KIN_CREATING)
         return gy_kin__not_found(req, p->name);
     p->stream_id = st->id;
+    memcpy(p->stream, st->name, sizeof(p->stream));
     p->enc = st->enc;
     p->metrics = st->metrics;
     cache->n = 0;
@@ -96,6 +100,18 @@ static int put_apply(struct gy_store_txn *txn, struct gy_kin_job *j)
         struct gy_kin_shard *sh = cached_shard(txn, cache, st->id, r->shard, &rc);
         if (!sh)
             return rc;
+        if (!gy_kin__write_admit(k, st->id, sh->idx, r->data.len + r->pk.len, now)) {
+            char id[24];
+            r->throttled = true;
+            p->failed++;
+            if (p->batch)
+                continue;
+            gy_kin__shard_id(sh->idx, id);
+            gy_kin__metric_add(k, st->name, sh->idx, GY_KIN_C_WRITE_EXCEEDED, 1);
+            return gy_kin__error(req, "ProvisionedThroughputExceededException",
+                                 "Rate exceeded for shard %s in stream %s under account %s.", id,
+                                 st->name, req->account);
+        }
         if (r->has_order && r->order.stream_id == st->id && r->order.shard == sh->idx &&
             r->order.position >= sh->next_pos)
             sh->next_pos = r->order.position + 1;
@@ -118,10 +134,19 @@ static int put_apply(struct gy_store_txn *txn, struct gy_kin_job *j)
     return 0;
 }
 
-static void write_result(struct gy_jw *w, const struct put *p, const struct put_rec *r)
+static void write_result(struct gy_aws_req *req, const struct put *p, const struct put_rec *r)
 {
+    struct gy_jw *w = &req->w;
     char id[24], seq[GY_KIN_SEQ_LEN + 1];
     gy_kin__shard_id(r->shard, id);
+    if (r->throttled) {
+        gy_jw_key(w, "ErrorCode");
+        gy_jw_cstr(w, "ProvisionedThroughputExceededException");
+        gy_jw_key(w, "ErrorMessage");
+        gy_jw_cstr(w, gy_arena_printf(req->arena, "Rate exceeded for shard %s in stream %s under "
+                                      "account %s.", id, p->stream, req->account));
+        return;
+    }
     gy_kin__seq_format(&(struct gy_kin_seq){p->stream_id, r->shard, r->pos, r->arrival}, seq);
     gy_jw_key(w, "SequenceNumber");
     gy_jw_cstr(w, seq);
@@ -138,17 +163,17 @@ static void put_after(struct gy_kin_job *j)
     gy_jw_obj_begin(w);
     if (p->batch) {
         gy_jw_key(w, "FailedRecordCount");
-        gy_jw_uint(w, 0);
+        gy_jw_uint(w, p->failed);
         gy_jw_key(w, "Records");
         gy_jw_arr_begin(w);
         for (size_t i = 0; i < p->n; i++) {
             gy_jw_obj_begin(w);
-            write_result(w, p, &p->r[i]);
+            write_result(req, p, &p->r[i]);
             gy_jw_obj_end(w);
         }
         gy_jw_arr_end(w);
     } else {
-        write_result(w, p, &p->r[0]);
+        write_result(req, p, &p->r[0]);
     }
     if (p->enc == GY_KIN_ENC_KMS) {
         gy_jw_key(w, "EncryptionType");
@@ -157,16 +182,25 @@ static void put_after(struct gy_kin_job *j)
     gy_jw_obj_end(w);
 
     gy_kin__metrics_enhanced(k, p->name.p, p->metrics);
+    uint64_t ok_bytes = 0;
     for (size_t i = 0; i < p->n; i++) {
         uint64_t b = p->r[i].data.len + p->r[i].pk.len;
+        if (p->r[i].throttled) {
+            gy_kin__metric_add(k, p->name.p, p->r[i].shard, GY_KIN_C_WRITE_EXCEEDED, 1);
+            continue;
+        }
+        ok_bytes += b;
         gy_kin__metric_add(k, p->name.p, p->r[i].shard, GY_KIN_C_INCOMING_RECORDS, 1);
         gy_kin__metric_add(k, p->name.p, p->r[i].shard, GY_KIN_C_INCOMING_BYTES, b);
     }
     if (p->batch) {
-        gy_kin__metric_add(k, p->name.p, -1, GY_KIN_C_PUT_RECORDS_SUCCESS, 1);
-        gy_kin__metric_add(k, p->name.p, -1, GY_KIN_C_PUT_RECORDS_BYTES, p->bytes);
+        if (p->failed < p->n)
+            gy_kin__metric_add(k, p->name.p, -1, GY_KIN_C_PUT_RECORDS_SUCCESS, 1);
+        gy_kin__metric_add(k, p->name.p, -1, GY_KIN_C_PUT_RECORDS_BYTES, ok_bytes);
         gy_kin__metric_add(k, p->name.p, -1, GY_KIN_C_PUT_RECORDS_TOTAL, p->n);
-        gy_kin__metric_add(k, p->name.p, -1, GY_KIN_C_PUT_RECORDS_SUCCESSFUL, p->n);
+        gy_kin__metric_add(k, p->name.p, -1, GY_KIN_C_PUT_RECORDS_SUCCESSFUL, p->n - p->failed);
+        gy_kin__metric_add(k, p->name.p, -1, GY_KIN_C_PUT_RECORDS_FAILED, p->failed);
+        gy_kin__metric_add(k, p->name.p, -1, GY_KIN_C_PUT_RECORDS_THROTTLED, p->failed);
     } else {
         gy_kin__metric_add(k, p->name.p, -1, GY_KIN_C_PUT_RECORD_SUCCESS, 1);
         gy_kin__metric_add(k, p->name.p, -1, GY_KIN_C_PUT_RECORD_BYTES, p->bytes);

@@ -737,6 +737,28 @@ def test_enhanced_monitoring_and_encryption(kin):
     assert "EncryptionType" not in kin.put_record(StreamName=name, Data=b"p", PartitionKey="k")
 
 
+def test_shard_write_limits(gyre_factory, monkeypatch):
+    srv, kin = start(gyre_factory, monkeypatch)
+    make_stream(kin, 2, name="hot")
+    # 1 MiB/s per shard: of five 1000 KB records for one shard in one call, two fit (the
+    # second borrows from the next second), the rest are refused record by record.
+    recs = [{"Data": bytes([65 + i]) * 1024000, "PartitionKey": "k", "ExplicitHashKey": "0"}
+            for i in range(5)]
+    out = kin.put_records(StreamName="hot", Records=recs)
+    assert out["FailedRecordCount"] == 3
+    assert [("SequenceNumber" in r) for r in out["Records"]] == [True, True, False, False, False]
+    for r in out["Records"][2:]:
+        assert r["ErrorCode"] == "ProvisionedThroughputExceededException"
+        assert r["ErrorMessage"] == ("Rate exceeded for shard shardId-000000000000 in stream hot "
+                                     "under account 000000000000.")
+        assert "ShardId" not in r
+    # The other shard has its own budget; the refused records were not stored.
+    assert kin.put_record(StreamName="hot", Data=b"x", PartitionKey="k",
+                          ExplicitHashKey=str(MAX_HASH))["ShardId"] == "shardId-000000000001"
+    got, _ = read_all(kin, "hot", "shardId-000000000000")
+    assert [r["Data"][:1] for r in got] == [b"A", b"B"]
+
+
 # ---- durability -----------------------------------------------------------------------------
 
 THREADS = 6
@@ -760,9 +782,14 @@ def _producer(srv, tid, acked, lock, stop):
                 acked[rec["Data"]] = (res["ShardId"], res["SequenceNumber"])
 
 
-def test_acknowledged_put_records_survive_kill_9(gyre_factory):
-    srv = gyre_factory()
-    kin = srv.client("kinesis")
+def test_acknowledged_put_records_survive_kill_9(gyre_factory, monkeypatch):
+    # Per-shard write limits off: this is a load test.
+    srv, kin = start(gyre_factory, monkeypatch, GYRE_KINESIS_WRITE_LIMITS=0)
+    make_stream(kin, 3, name="durable")
+    big = [{"Data": b"L" * 1024000, "PartitionKey": "k", "ExplicitHashKey": "0"}] * 5
+    assert kin.put_records(StreamName="durable", Records=big)["FailedRecordCount"] == 0
+    kin.delete_stream(StreamName="durable")
+    kin.get_waiter("stream_not_exists").wait(StreamName="durable", WaiterConfig={"Delay": 1})
     make_stream(kin, 3, name="durable")
     acked, lock, stop = {}, threading.Lock(), threading.Event()
     threads = [threading.Thread(target=_producer, args=(srv, t, acked, lock, stop))
@@ -785,6 +812,7 @@ def test_acknowledged_put_records_survive_kill_9(gyre_factory):
     assert len(snapshot) >= 1000
     print(f"acknowledged before kill: {len(snapshot)} records")
 
+    monkeypatch.setenv("GYRE_KINESIS_WRITE_LIMITS", "0")
     srv.start()
     kin = srv.client("kinesis")
     stored = {}
