@@ -240,6 +240,26 @@ int gy_kin__tags(struct gy_store_txn *txn, struct gy_arena *a, uint32_t stream_i
 /** Number of tags of a stream. */
 size_t gy_kin__tag_count(struct gy_store_txn *txn, uint32_t stream_id);
 
+/* Consumers: 'U' stream id || name. A DELETING one past its settle time reads as absent. */
+#define GY_KIN_CONSUMERS_MAX 20             /* registered consumers per stream */
+
+struct gy_kin_consumer {
+    char name[GY_KIN_NAME_MAX + 1];    /* ConsumerName */
+    int64_t created_ms;                /* ConsumerCreationTimestamp (also in its ARN) */
+    enum gy_kin_status status;         /* CREATING, ACTIVE or DELETING as stored */
+    int64_t settle_ms;                 /* when CREATING reads ACTIVE, DELETING reads gone */
+};
+
+int gy_kin__consumer_get(struct gy_store_txn *txn, uint32_t stream_id, struct gy_str name,
+                         struct gy_kin_consumer *out);
+int gy_kin__consumer_put(struct gy_store_txn *txn, uint32_t stream_id,
+                         const struct gy_kin_consumer *c);
+int gy_kin__consumer_del(struct gy_store_txn *txn, uint32_t stream_id, struct gy_str name);
+/** Live consumers in name order after `after` (arena array); *more when max was reached. */
+int gy_kin__consumers(struct gy_store_txn *txn, struct gy_arena *a, uint32_t stream_id,
+                      struct gy_str after, size_t max, struct gy_kin_consumer **out, size_t *n,
+                      bool *more);
+
 /* ---- arguments and errors (args.c) ---- */
 
 /** Record a Kinesis exception by name with a formatted message; returns GY_EAWS. */
@@ -401,5 +421,9 @@ int gy_kin__put_record(struct gy_aws_req *req);
 int gy_kin__put_records(struct gy_aws_req *req);
 int gy_kin__get_shard_iterator(struct gy_aws_req *req);
 int gy_kin__get_records(struct gy_aws_req *req);
+int gy_kin__register_consumer(struct gy_aws_req *req);
+int gy_kin__describe_consumer(struct gy_aws_req *req);
+int gy_kin__list_consumers(struct gy_aws_req *req);
+int gy_kin__deregister_consumer(struct gy_aws_req *req);
 
 #endif

@@ -7,6 +7,7 @@
  *   'O' stream id (4) | ending hash (16) -> shard index (4)      open shards only
  *   'R' stream id (4) | shard index (4) | position (8) -> record
  *   'T' stream id (4) | tag key          -> tag value
+ *   'U' stream id (4) | consumer name    -> consumer record
  * Integers are big-endian, so every prefix scan is in numeric order. Stream ids are never
  * reused: a deleted stream's leftovers can never be mistaken for a new stream's.
  *
@@ -450,7 +451,7 @@ int gy_kin__records_trim(struct gy_store_txn *txn, uint32_t id, uint32_t shard, 
 
 int gy_kin__purge(struct gy_store_txn *txn, uint32_t id, size_t budget, bool *more)
 {
-    static const char spaces[] = {'H', 'O', 'R', 'T'};
+    static const char spaces[] = {'H', 'O', 'R', 'T', 'U'};
     struct gy_store_cursor *c;
     struct gy_str k, v;
     int rc = gy_store_cursor_open(txn, GY_DB_KINESIS, &c);
@@ -559,4 +560,108 @@ size_t gy_kin__tag_count(struct gy_store_txn *txn, uint32_t id)
     }
     gy_store_cursor_close(c);
     return cnt;
+}
+
+/* ---- consumers: 'U' stream id || consumer name -> u8 format | i64 created ms | u8 status |
+ * i64 settle ms ---- */
+
+#define CONSUMER_LEN 18
+
+static struct gy_str consumer_key(char *buf, uint32_t id, struct gy_str name)
+{
+    buf[0] = 'U';
+    gy_put_be32((unsigned char *)buf + 1, id);
+    if (name.len)
+        memcpy(buf + 5, name.p, name.len);
+    return (struct gy_str){buf, 5 + name.len};
+}
+
+static int consumer_decode(struct gy_str k, struct gy_str v, struct gy_kin_consumer *c)
+{
+    const unsigned char *p = (const unsigned char *)v.p;
+    if (v.len != CONSUMER_LEN || p[0] != FORMAT || k.len < 6 || k.len - 5 > GY_KIN_NAME_MAX)
+        return GY_EIO;
+    memcpy(c->name, k.p + 5, k.len - 5);
+    c->name[k.len - 5] = '\0';
+    c->created_ms = (int64_t)gy_get_be64(p + 1);
+    c->status = (enum gy_kin_status)p[9];
+    c->settle_ms = (int64_t)gy_get_be64(p + 10);
+    return 0;
+}
+
+int gy_kin__consumer_get(struct gy_store_txn *txn, uint32_t id, struct gy_str name,
+                         struct gy_kin_consumer *out)
+{
+    char kb[5 + GY_KIN_NAME_MAX];
+    struct gy_str v;
+    if (name.len == 0 || name.len > GY_KIN_NAME_MAX)
+        return GY_ENOTFOUND;
+    struct gy_str k = consumer_key(kb, id, name);
+    int rc = gy_store_get(txn, GY_DB_KINESIS, k, &v);
+    if (rc == 0)
+        rc = consumer_decode(k, v, out);
+    if (rc == 0 && out->status == GY_KIN_DELETING && gy_now_ms() >= out->settle_ms)
+        rc = GY_ENOTFOUND;
+    return rc;
+}
+
+int gy_kin__consumer_put(struct gy_store_txn *txn, uint32_t id, const struct gy_kin_consumer *c)
+{
+    char kb[5 + GY_KIN_NAME_MAX];
+    unsigned char v[CONSUMER_LEN];
+    v[0] = FORMAT;
+    gy_put_be64(v + 1, (uint64_t)c->created_ms);
+    v[9] = (unsigned char)c->status;
+    gy_put_be64(v + 10, (uint64_t)c->settle_ms);
+    return gy_store_put(txn, GY_DB_KINESIS, consumer_key(kb, id, gy_str_c(c->name)),
+                        (struct gy_str){(const char *)v, CONSUMER_LEN});
+}
+
+int gy_kin__consumer_del(struct gy_store_txn *txn, uint32_t id, struct gy_str name)
+{
+    char kb[5 + GY_KIN_NAME_MAX];
+    if (name.len == 0 || name.len > GY_KIN_NAME_MAX)
+        return GY_ENOTFOUND;
+    return gy_store_del(txn, GY_DB_KINESIS, consumer_key(kb, id, name));
+}
+
+int gy_kin__consumers(struct gy_store_txn *txn, struct gy_arena *a, uint32_t id, struct gy_str after,
+                      size_t max, struct gy_kin_consumer **out, size_t *n, bool *more)
+{
+    struct gy_store_cursor *c;
+    struct gy_str k, v;
+    char kb[6 + GY_KIN_NAME_MAX];
+    size_t cnt = 0, cap = 8;
+    int64_t now = gy_now_ms();
+    struct gy_kin_consumer *arr = gy_arena_calloc(a, cap, sizeof(*arr));
+    int rc = gy_store_cursor_open(txn, GY_DB_KINESIS, &c);
+    if (rc)
+        return rc;
+    *more = false;
+    size_t alen = after.len > GY_KIN_NAME_MAX ? GY_KIN_NAME_MAX : after.len;
+    struct gy_str from = consumer_key(kb, id, (struct gy_str){after.p, alen});
+    if (alen) {
+        kb[from.len] = '\0';
+        from.len++;
+    }
+    for (rc = gy_store_cursor_seek(c, from, &k, &v); rc == 0; rc = gy_store_cursor_next(c, &k, &v)) {
+        if (k.len < 5 || memcmp(k.p, kb, 5) != 0)
+            break;
+        if (cnt == cap) {
+            arr = gy_arena_realloc(a, arr, cap * sizeof(*arr), cap * 2 * sizeof(*arr));
+            cap *= 2;
+        }
+        if (consumer_decode(k, v, &arr[cnt]) != 0 ||
+            (arr[cnt].status == GY_KIN_DELETING && now >= arr[cnt].settle_ms))
+            continue;
+        if (cnt == max) {
+            *more = true;
+            break;
+        }
+        cnt++;
+    }
+    gy_store_cursor_close(c);
+    *out = arr;
+    *n = cnt;
+    return rc == 0 || rc == GY_ENOTFOUND ? 0 : rc;
 }

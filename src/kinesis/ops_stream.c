@@ -376,6 +376,7 @@ void gy_kin__purge_start(struct gy_kin *k, uint32_t id, const char *name)
 struct del {
     struct gy_str name;
     uint32_t id;
+    bool enforce;  /* EnforceConsumerDeletion */
 };
 
 static int delete_apply(struct gy_store_txn *txn, struct gy_kin_job *j)
@@ -391,6 +392,18 @@ static int delete_apply(struct gy_store_txn *txn, struct gy_kin_job *j)
         return rc;
     if (gy_kin__status(st, now) == GY_KIN_CREATING)
         return gy_kin__not_active(req, st, now);
+    if (!d->enforce) {
+        struct gy_kin_consumer *c;
+        size_t n;
+        bool more;
+        if ((rc = gy_kin__consumers(txn, req->arena, st->id, GY_STR_NULL, 1, &c, &n, &more)))
+            return rc;
+        if (n)
+            return gy_kin__error(req, "ResourceInUseException",
+                                 "Stream %s under account %s has registered consumers: "
+                                 "deregister them or set EnforceConsumerDeletion.",
+                                 st->name, req->account);
+    }
     st->status = GY_KIN_DELETING;
     st->settle_ms = now + ((struct gy_kin *)req->ctx)->transition_ms;
     d->id = st->id;
@@ -415,6 +428,7 @@ int gy_kin__delete_stream(struct gy_aws_req *req)
     if (e && !gy_json_is(e, GY_JSON_NULL) && !gy_json_bool(e, &b))
         return gy_error_set(&req->err, req->arena, GY_AWS_SERIALIZATION,
                             "Unexpected value type in payload: EnforceConsumerDeletion");
+    d->enforce = e && gy_json_bool(e, &b) && b;
     if (gy_kin__stream_arg(req, &v, &d->name))
         return GY_EAWS;
     struct gy_kin_job *j = gy_arena_zalloc(req->arena, sizeof(*j));
@@ -512,8 +526,15 @@ int gy_kin__describe_stream_summary(struct gy_aws_req *req)
     write_common(req, st, now);
     gy_jw_key(w, "OpenShardCount");
     gy_jw_uint(w, st->open_shards);
+    struct gy_kin_consumer *c;
+    size_t nc;
+    bool more;
+    int rc = gy_kin__consumers(txn, req->arena, st->id, GY_STR_NULL, GY_KIN_CONSUMERS_MAX + 1, &c,
+                               &nc, &more);
+    if (rc)
+        return gy_kin__internal(req, rc);
     gy_jw_key(w, "ConsumerCount");
-    gy_jw_uint(w, 0);
+    gy_jw_uint(w, nc);
     gy_jw_obj_end(w);
     gy_jw_obj_end(w);
     return 0;

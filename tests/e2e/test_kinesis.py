@@ -759,6 +759,47 @@ def test_shard_write_limits(gyre_factory, monkeypatch):
     assert [r["Data"][:1] for r in got] == [b"A", b"B"]
 
 
+# ---- consumers ------------------------------------------------------------------------------
+
+def test_stream_consumers(kin, loose, server):
+    name = make_stream(kin, 1)
+    arn = f"arn:aws:kinesis:{server.region}:{server.account}:stream/{name}"
+    c = kin.register_stream_consumer(StreamARN=arn, ConsumerName="app-1")["Consumer"]
+    assert c["ConsumerName"] == "app-1" and c["ConsumerStatus"] in ("CREATING", "ACTIVE")
+    assert c["ConsumerARN"].startswith(f"{arn}/consumer/app-1:")
+    kin.register_stream_consumer(StreamARN=arn, ConsumerName="app-2")
+    expect_error(kin.register_stream_consumer, StreamARN=arn, ConsumerName="app-1",
+                 code="ResourceInUseException")
+    d = kin.describe_stream_consumer(ConsumerARN=c["ConsumerARN"])["ConsumerDescription"]
+    assert d["ConsumerStatus"] == "ACTIVE" and d["StreamARN"] == arn
+    assert kin.describe_stream_consumer(StreamARN=arn, ConsumerName="app-1")[
+        "ConsumerDescription"]["ConsumerARN"] == c["ConsumerARN"]
+    page = kin.list_stream_consumers(StreamARN=arn, MaxResults=1)
+    assert [x["ConsumerName"] for x in page["Consumers"]] == ["app-1"]
+    rest = kin.list_stream_consumers(StreamARN=arn, NextToken=page["NextToken"])
+    assert [x["ConsumerName"] for x in rest["Consumers"]] == ["app-2"] and "NextToken" not in rest
+    assert kin.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"][
+        "ConsumerCount"] == 2
+    expect_error(kin.delete_stream, StreamName=name, code="ResourceInUseException")
+    kin.deregister_stream_consumer(ConsumerARN=c["ConsumerARN"])
+    expect_error(kin.describe_stream_consumer, ConsumerARN=c["ConsumerARN"],
+                 code="ResourceNotFoundException")
+    expect_error(kin.deregister_stream_consumer, StreamARN=arn, ConsumerName="app-1",
+                 code="ResourceNotFoundException")
+    expect_error(loose.register_stream_consumer, StreamARN=arn, ConsumerName="bad name",
+                 code="ValidationException")
+    expect_error(kin.describe_stream_consumer, ConsumerARN=f"{arn}/consumer/app-2:1",
+                 code="ResourceNotFoundException")
+    expect_error(kin.describe_stream_consumer, StreamARN=arn, code="InvalidArgumentException")
+    for i in range(19):
+        kin.register_stream_consumer(StreamARN=arn, ConsumerName=f"c{i:02d}")
+    expect_error(kin.register_stream_consumer, StreamARN=arn, ConsumerName="one-too-many",
+                 code="LimitExceededException")
+    kin.delete_stream(StreamName=name, EnforceConsumerDeletion=True)
+    kin.get_waiter("stream_not_exists").wait(StreamName=name, WaiterConfig={"Delay": 1})
+    expect_error(kin.list_stream_consumers, StreamARN=arn, code="ResourceNotFoundException")
+
+
 # ---- durability -----------------------------------------------------------------------------
 
 THREADS = 6
