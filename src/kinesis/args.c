@@ -222,7 +222,7 @@ int gy_kin__not_active(struct gy_aws_req *req, const struct gy_kin_stream *st, i
  * this region does not have.
  */
 static int arn_name(struct gy_aws_req *req, struct gy_kin_v *v, struct gy_str arn,
-                    struct gy_str *name, bool *foreign)
+                    const char *path, struct gy_str *name, bool *foreign)
 {
     const char *p = arn.p, *end = arn.p + arn.len;
     char region[64];
@@ -261,9 +261,9 @@ static int arn_name(struct gy_aws_req *req, struct gy_kin_v *v, struct gy_str ar
                strlen(req->account) != 12;
     return 0;
 bad:
-    gy_kin__v_add(v, "Value %s at 'streamARN' failed to satisfy constraint: Member must satisfy "
+    gy_kin__v_add(v, "Value %s at '%s' failed to satisfy constraint: Member must satisfy "
                      "regular expression pattern: arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+",
-                  quoted(v, arn));
+                  quoted(v, arn), path);
     return GY_EINVAL;
 }
 
@@ -276,7 +276,7 @@ int gy_kin__stream_arg(struct gy_aws_req *req, struct gy_kin_v *v, struct gy_str
     bool foreign = false;
     gy_kin__v_name(v, sn, "streamName");
     if (arn.p && arn.len)
-        arn_name(req, v, arn, &from_arn, &foreign);
+        arn_name(req, v, arn, "streamARN", &from_arn, &foreign);
     if (gy_kin__v_done(v))
         return GY_EAWS;
     if (!sn.p && !arn.p)
@@ -291,5 +291,22 @@ int gy_kin__stream_arg(struct gy_aws_req *req, struct gy_kin_v *v, struct gy_str
                              "StreamName %s and StreamARN %s do not refer to the same stream.",
                              sn.p, arn.p);
     *name = sn.p ? sn : gy_arena_strdup(req->arena, from_arn);
+    return 0;
+}
+
+int gy_kin__resource_arg(struct gy_aws_req *req, struct gy_kin_v *v, struct gy_str *name)
+{
+    struct gy_str arn = gy_kin__v_str(v, req->body, "ResourceARN", "resourceARN", true, 1, 2048);
+    struct gy_str from_arn = GY_STR_NULL;
+    bool foreign = false;
+    if (arn.p && arn.len)
+        arn_name(req, v, arn, "resourceARN", &from_arn, &foreign);
+    if (gy_kin__v_done(v))
+        return GY_EAWS;
+    if (foreign || from_arn.len > GY_KIN_NAME_MAX ||
+        (from_arn.len && memchr(from_arn.p, '/', from_arn.len)))
+        return gy_kin__error(req, "ResourceNotFoundException",
+                             "Resource %s under account %s not found.", arn.p, req->account);
+    *name = gy_arena_strdup(req->arena, from_arn);
     return 0;
 }

@@ -36,6 +36,7 @@ static const struct gy_aws_op ops[] = {
     {"ListShards", gy_kin__list_shards},
     {"ListStreamConsumers", gy_kin__list_consumers},
     {"ListStreams", gy_kin__list_streams},
+    {"ListTagsForResource", gy_kin__list_tags_for_resource},
     {"ListTagsForStream", gy_kin__list_tags},
     {"MergeShards", gy_kin__merge_shards},
     {"PutRecord", gy_kin__put_record},
@@ -45,6 +46,8 @@ static const struct gy_aws_op ops[] = {
     {"SplitShard", gy_kin__split_shard},
     {"StartStreamEncryption", gy_kin__start_encryption},
     {"StopStreamEncryption", gy_kin__stop_encryption},
+    {"TagResource", gy_kin__tag_resource},
+    {"UntagResource", gy_kin__untag_resource},
     {"UpdateShardCount", gy_kin__update_shard_count},
     {"UpdateStreamMode", gy_kin__update_stream_mode},
 };

@@ -299,6 +299,8 @@ int64_t gy_kin__v_time(struct gy_kin_v *v, const struct gy_json *obj, const char
  * of this region and account). Returns 0 with the name (NUL-terminated), or GY_EAWS.
  */
 int gy_kin__stream_arg(struct gy_aws_req *req, struct gy_kin_v *v, struct gy_str *name);
+/** The stream a ResourceARN names (TagResource and friends); 0 or GY_EAWS. */
+int gy_kin__resource_arg(struct gy_aws_req *req, struct gy_kin_v *v, struct gy_str *name);
 /** The stream's ARN (arena). */
 char *gy_kin__arn(struct gy_aws_req *req, const char *name);
 /** ResourceNotFoundException "Stream <s> under account <a> not found."; returns GY_EAWS. */
@@ -409,6 +411,9 @@ int gy_kin__decrease_retention(struct gy_aws_req *req);
 int gy_kin__add_tags(struct gy_aws_req *req);
 int gy_kin__remove_tags(struct gy_aws_req *req);
 int gy_kin__list_tags(struct gy_aws_req *req);
+int gy_kin__tag_resource(struct gy_aws_req *req);
+int gy_kin__untag_resource(struct gy_aws_req *req);
+int gy_kin__list_tags_for_resource(struct gy_aws_req *req);
 int gy_kin__enable_monitoring(struct gy_aws_req *req);
 int gy_kin__disable_monitoring(struct gy_aws_req *req);
 int gy_kin__start_encryption(struct gy_aws_req *req);

@@ -195,38 +195,106 @@ int gy_kin__add_tags(struct gy_aws_req *req)
     return submit_change(req, c);
 }
 
+/* TagKeys: 1..50 strings. */
+static int tag_keys_arg(struct gy_aws_req *req, struct gy_kin_v *v, struct change *c)
+{
+    const struct gy_json *keys = gy_json_get(req->body, "TagKeys");
+    if (!keys || gy_json_is(keys, GY_JSON_NULL)) {
+        gy_kin__v_add(v, "Value null at 'tagKeys' failed to satisfy constraint: Member must not "
+                         "be null");
+        return 0;
+    }
+    if (!gy_json_is(keys, GY_JSON_ARRAY))
+        return gy_error_set(&req->err, req->arena, GY_AWS_SERIALIZATION,
+                            "Unexpected value type in payload: TagKeys");
+    size_t n = gy_json_count(keys);
+    if (n < 1 || n > GY_KIN_TAGS_MAX)
+        gy_kin__v_add(v, "Value '[...]' at 'tagKeys' failed to satisfy constraint: Member must "
+                         "have length %s %d",
+                      n < 1 ? "greater than or equal to" : "less than or equal to",
+                      n < 1 ? 1 : GY_KIN_TAGS_MAX);
+    c->keys = gy_arena_calloc(req->arena, n ? n : 1, sizeof(*c->keys));
+    for (const struct gy_json *e = gy_json_child(keys); e && n <= GY_KIN_TAGS_MAX;
+         e = gy_json_next(e)) {
+        if (!gy_json_is(e, GY_JSON_STRING))
+            return gy_error_set(&req->err, req->arena, GY_AWS_SERIALIZATION,
+                                "Unexpected value type in payload: TagKeys");
+        c->keys[c->ntags++] = gy_json_str(e);
+    }
+    return 0;
+}
+
 int gy_kin__remove_tags(struct gy_aws_req *req)
 {
     struct gy_kin_v v;
     struct change *c = gy_arena_zalloc(req->arena, sizeof(*c));
-    const struct gy_json *keys = gy_json_get(req->body, "TagKeys");
     gy_kin__v_init(&v, req);
     c->kind = REMOVE_TAGS;
-    if (!keys || gy_json_is(keys, GY_JSON_NULL)) {
-        gy_kin__v_add(&v, "Value null at 'tagKeys' failed to satisfy constraint: Member must not "
-                          "be null");
-    } else if (!gy_json_is(keys, GY_JSON_ARRAY)) {
-        return gy_error_set(&req->err, req->arena, GY_AWS_SERIALIZATION,
-                            "Unexpected value type in payload: TagKeys");
-    } else {
-        size_t n = gy_json_count(keys);
-        if (n < 1 || n > GY_KIN_TAGS_MAX)
-            gy_kin__v_add(&v, "Value '[...]' at 'tagKeys' failed to satisfy constraint: Member "
-                              "must have length %s %d",
-                          n < 1 ? "greater than or equal to" : "less than or equal to",
-                          n < 1 ? 1 : GY_KIN_TAGS_MAX);
-        c->keys = gy_arena_calloc(req->arena, n ? n : 1, sizeof(*c->keys));
-        for (const struct gy_json *e = gy_json_child(keys); e && n <= GY_KIN_TAGS_MAX;
-             e = gy_json_next(e)) {
-            if (!gy_json_is(e, GY_JSON_STRING))
-                return gy_error_set(&req->err, req->arena, GY_AWS_SERIALIZATION,
-                                    "Unexpected value type in payload: TagKeys");
-            c->keys[c->ntags++] = gy_json_str(e);
-        }
-    }
-    if (gy_kin__stream_arg(req, &v, &c->name))
+    if (tag_keys_arg(req, &v, c) || gy_kin__stream_arg(req, &v, &c->name))
         return GY_EAWS;
     return submit_change(req, c);
+}
+
+/* TagResource, UntagResource, ListTagsForResource: the same, for a stream named by ARN. */
+int gy_kin__tag_resource(struct gy_aws_req *req)
+{
+    struct gy_kin_v v;
+    struct change *c = gy_arena_zalloc(req->arena, sizeof(*c));
+    gy_kin__v_init(&v, req);
+    c->kind = ADD_TAGS;
+    if (gy_kin__tags_arg(req, &v, "Tags", true, &c->keys, &c->vals, &c->ntags) ||
+        gy_kin__resource_arg(req, &v, &c->name))
+        return GY_EAWS;
+    return submit_change(req, c);
+}
+
+int gy_kin__untag_resource(struct gy_aws_req *req)
+{
+    struct gy_kin_v v;
+    struct change *c = gy_arena_zalloc(req->arena, sizeof(*c));
+    gy_kin__v_init(&v, req);
+    c->kind = REMOVE_TAGS;
+    if (tag_keys_arg(req, &v, c) || gy_kin__resource_arg(req, &v, &c->name))
+        return GY_EAWS;
+    return submit_change(req, c);
+}
+
+static void write_tags(struct gy_jw *w, const struct gy_str *keys, const struct gy_str *vals,
+                       size_t n)
+{
+    gy_jw_key(w, "Tags");
+    gy_jw_arr_begin(w);
+    for (size_t i = 0; i < n; i++) {
+        gy_jw_obj_begin(w);
+        gy_jw_key(w, "Key");
+        gy_jw_str(w, keys[i]);
+        gy_jw_key(w, "Value");
+        gy_jw_str(w, vals[i]);
+        gy_jw_obj_end(w);
+    }
+    gy_jw_arr_end(w);
+}
+
+int gy_kin__list_tags_for_resource(struct gy_aws_req *req)
+{
+    struct gy_kin_v v;
+    struct gy_str name, *keys, *vals;
+    struct gy_store_txn *txn;
+    struct gy_kin_stream *st = gy_arena_alloc(req->arena, sizeof(*st));
+    size_t n;
+    bool more;
+    gy_kin__v_init(&v, req);
+    if (gy_kin__resource_arg(req, &v, &name) || gy_kin__read(req, &txn) ||
+        gy_kin__stream_lookup(req, txn, name, st))
+        return GY_EAWS;
+    int rc = gy_kin__tags(txn, req->arena, st->id, GY_STR_NULL, GY_KIN_TAGS_MAX, &keys, &vals, &n,
+                          &more);
+    if (rc)
+        return gy_kin__internal(req, rc);
+    gy_jw_obj_begin(&req->w);
+    write_tags(&req->w, keys, vals, n);
+    gy_jw_obj_end(&req->w);
+    return 0;
 }
 
 int gy_kin__list_tags(struct gy_aws_req *req)
@@ -251,17 +319,7 @@ int gy_kin__list_tags(struct gy_aws_req *req)
         return gy_kin__internal(req, rc);
     struct gy_jw *w = &req->w;
     gy_jw_obj_begin(w);
-    gy_jw_key(w, "Tags");
-    gy_jw_arr_begin(w);
-    for (size_t i = 0; i < n; i++) {
-        gy_jw_obj_begin(w);
-        gy_jw_key(w, "Key");
-        gy_jw_str(w, keys[i]);
-        gy_jw_key(w, "Value");
-        gy_jw_str(w, vals[i]);
-        gy_jw_obj_end(w);
-    }
-    gy_jw_arr_end(w);
+    write_tags(w, keys, vals, n);
     gy_jw_key(w, "HasMoreTags");
     gy_jw_bool(w, more);
     gy_jw_obj_end(w);

@@ -238,7 +238,7 @@ static int read_record(struct gy_aws_req *req, struct gy_kin_v *v, const struct 
     r->pk = gy_kin__v_str(v, obj, "PartitionKey", pth, true, 1, GY_KIN_PK_MAX);
     snprintf(pth, sizeof(pth), "%sexplicitHashKey", path);
     struct gy_str ehk = gy_kin__v_str(v, obj, "ExplicitHashKey", pth, false, 0, SIZE_MAX);
-    if (ehk.p && !gy_kin__seq_valid(ehk)) {
+    if (ehk.p && (!gy_kin__seq_valid(ehk) || ehk.len > 39)) {
         gy_kin__v_add(v, "Value '%s' at '%s' failed to satisfy constraint: Member must satisfy "
                          "regular expression pattern: 0|([1-9]\\d{0,38})", ehk.p, pth);
         ehk = GY_STR_NULL;
@@ -246,7 +246,7 @@ static int read_record(struct gy_aws_req *req, struct gy_kin_v *v, const struct 
     if (v->count || v->serial)
         return 0;
     if (ehk.p) {
-        if (ehk.len > 39 || gy_kin__hash_parse(ehk, &r->hash))
+        if (gy_kin__hash_parse(ehk, &r->hash))
             return gy_kin__error(req, "InvalidArgumentException",
                                  "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: "
                                  "[0, 2^128-1]. Specified value was %s", ehk.p);

@@ -473,13 +473,13 @@ int gy_kin__split_shard(struct gy_aws_req *req)
     r->shard_a = shard_arg(&v, "ShardToSplit", "shardToSplit");
     struct gy_str key = gy_kin__v_str(&v, req->body, "NewStartingHashKey", "newStartingHashKey",
                                       true, 0, SIZE_MAX);
-    if (key.p && !gy_kin__seq_valid(key))
+    if (key.p && (!gy_kin__seq_valid(key) || key.len > 39))
         gy_kin__v_add(&v, "Value '%s' at 'newStartingHashKey' failed to satisfy constraint: "
                           "Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})",
                       key.p);
     if (gy_kin__stream_arg(req, &v, &r->name))
         return GY_EAWS;
-    if (key.len > 39 || gy_kin__hash_parse(key, &r->key))
+    if (gy_kin__hash_parse(key, &r->key))
         return gy_kin__error(req, "InvalidArgumentException",
                              "NewStartingHashKey %s is invalid: it must be in the range [0, "
                              "2^128-1].", key.p);
