@@ -83,6 +83,7 @@ int gy_kin_open(struct gy_store *store, const char *region, const char *account,
         gy_free(k);
         return GY_EIO;
     }
+    atomic_init(&k->trimming, false);
     k->metrics = gy_kin__metrics_create();
     if (env_ms("GYRE_KINESIS_WRITE_LIMITS", 1, 0))
         k->limits = gy_kin__limits_create();

@@ -9,6 +9,7 @@
 #define GY_KINESIS_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -77,6 +78,7 @@ struct gy_kin {
     uint32_t shard_limit;                  /* account's provisioned shard limit */
     struct gy_kin_metrics *metrics;        /* counters (metrics.c) */
     struct gy_kin_limits *limits;          /* per-shard write limits (writer thread), or NULL */
+    atomic_bool trimming;                  /* a background trim job is queued or running */
     struct gy_aws_service service;         /* registration with the router */
 };
 
@@ -227,6 +229,9 @@ void gy_kin__record_key(uint32_t stream_id, uint32_t shard, uint64_t pos, unsign
  */
 int gy_kin__records_trim(struct gy_store_txn *txn, uint32_t stream_id, uint32_t shard,
                          int64_t horizon_ms, size_t budget, bool *more);
+/** Delete up to budget expired records of every shard of a stream (oldest first per shard). */
+int gy_kin__stream_trim(struct gy_store_txn *txn, uint32_t stream_id, int64_t horizon_ms,
+                        size_t budget, bool *more);
 /** Delete up to budget keys of a deleted stream's shards, records and tags. */
 int gy_kin__purge(struct gy_store_txn *txn, uint32_t stream_id, size_t budget, bool *more);
 
@@ -383,6 +388,11 @@ int gy_kin__mode_arg(struct gy_aws_req *req, struct gy_kin_v *v, bool required,
                      enum gy_kin_mode *mode, bool *present);
 /** Delete a DELETING stream's keys in the background, then its name. */
 void gy_kin__purge_start(struct gy_kin *k, uint32_t id, const char *name);
+/**
+ * Delete a stream's expired records in the background (bounded jobs), unless a trim is already
+ * under way. Any thread; returns at once.
+ */
+void gy_kin__trim_start(struct gy_kin *k, uint32_t id, const char *name);
 /** Restart the purges of streams left DELETING by a restart. */
 int gy_kin__resume_purges(struct gy_kin *k);
 /** Read the named stream in txn; 0, or GY_EAWS (ResourceNotFoundException). */

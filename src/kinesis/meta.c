@@ -665,3 +665,40 @@ int gy_kin__consumers(struct gy_store_txn *txn, struct gy_arena *a, uint32_t id,
     *n = cnt;
     return rc == 0 || rc == GY_ENOTFOUND ? 0 : rc;
 }
+
+int gy_kin__stream_trim(struct gy_store_txn *txn, uint32_t id, int64_t horizon_ms, size_t budget,
+                        bool *more)
+{
+    struct gy_store_cursor *c;
+    struct gy_str k, v;
+    unsigned char from[17];
+    struct gy_kin_record r;
+    int rc = gy_store_cursor_open(txn, GY_DB_KINESIS, &c);
+    if (rc)
+        return rc;
+    *more = false;
+    gy_kin__record_key(id, 0, 0, from);
+    rc = gy_store_cursor_seek(c, (struct gy_str){(const char *)from, 17}, &k, &v);
+    while (rc == 0 && k.len == 17 && memcmp(k.p, from, 5) == 0) {
+        uint32_t shard = gy_get_be32((const unsigned char *)k.p + 5);
+        if (gy_kin__record_decode(k, v, id, shard, &r))
+            break;
+        if (r.arrival_ms >= horizon_ms) {
+            /* The rest of this shard is newer: go on with the next one. */
+            if (shard == UINT32_MAX)
+                break;
+            gy_kin__record_key(id, shard + 1, 0, from);
+            rc = gy_store_cursor_seek(c, (struct gy_str){(const char *)from, 17}, &k, &v);
+            continue;
+        }
+        if (budget-- == 0) {
+            *more = true;
+            break;
+        }
+        rc = gy_store_cursor_del(c);
+        if (rc == 0)
+            rc = gy_store_cursor_next(c, &k, &v);
+    }
+    gy_store_cursor_close(c);
+    return rc == 0 || rc == GY_ENOTFOUND ? 0 : rc;
+}

@@ -23,6 +23,7 @@ struct change {
     struct gy_str key_id;          /* encryption */
     enum gy_kin_mode mode;         /* UpdateStreamMode */
     size_t ntags;                  /* tags to add or remove */
+    uint32_t stream_id;            /* out: the stream's id */
     struct gy_str *keys, *vals;
 };
 
@@ -119,6 +120,7 @@ static int change_apply(struct gy_store_txn *txn, struct gy_kin_job *j)
     if (rc)
         return rc;
     uint32_t before = st->metrics;
+    c->stream_id = st->id;
     switch (c->kind) {
     case INCREASE:
     case DECREASE: rc = retention_apply(req, c, st); break;
@@ -147,10 +149,19 @@ static int change_apply(struct gy_store_txn *txn, struct gy_kin_job *j)
     return 0;
 }
 
+/* After a retention decrease: delete what it expired, in the background. */
+static void change_after(struct gy_kin_job *j)
+{
+    struct change *c = j->data;
+    if (c->kind == DECREASE && c->stream_id)
+        gy_kin__trim_start(j->req->ctx, c->stream_id, c->name.p);
+}
+
 static int submit_change(struct gy_aws_req *req, struct change *c)
 {
     struct gy_kin_job *j = gy_arena_zalloc(req->arena, sizeof(*j));
     j->apply = change_apply;
+    j->after = change_after;
     j->data = c;
     return gy_kin__submit(req, j);
 }

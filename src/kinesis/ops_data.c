@@ -545,6 +545,7 @@ static int write_children(struct gy_aws_req *req, struct gy_store_txn *txn,
 
 struct read_state {
     uint64_t pos;          /* next position to return */
+    size_t expired;        /* records skipped because retention has passed them */
     size_t count;          /* records written */
     uint64_t bytes;        /* data + partition keys written */
     bool at_end;           /* no record at or after pos */
@@ -575,6 +576,8 @@ static int read_records(struct gy_aws_req *req, struct gy_store_txn *txn,
             break;
         if (r.arrival_ms < min_arrival) {
             rs->pos = r.position + 1;
+            if (r.arrival_ms < horizon)
+                rs->expired++;
             if (++scanned == SCAN_MAX) {
                 rs->at_end = false;
                 rs->next_arrival = r.arrival_ms;
@@ -671,6 +674,8 @@ int gy_kin__get_records(struct gy_aws_req *req)
         return gy_kin__internal(req, rc);
     gy_jw_obj_end(w);
 
+    if (rs.expired)
+        gy_kin__trim_start(k, st->id, st->name); /* so later reads need not skip them */
     gy_kin__metric_add(k, st->name, -1, GY_KIN_C_GET_RECORDS_SUCCESS, 1);
     gy_kin__metric_add(k, st->name, -1, GY_KIN_C_GET_RECORDS_RECORDS, rs.count);
     gy_kin__metric_add(k, st->name, -1, GY_KIN_C_GET_RECORDS_BYTES, rs.bytes);

@@ -373,6 +373,59 @@ void gy_kin__purge_start(struct gy_kin *k, uint32_t id, const char *name)
         gy_free(p);
 }
 
+/* ---- trimming expired records in the background ---- */
+
+struct trim {
+    struct gy_store_job job;
+    struct gy_kin *k;
+    uint32_t id;
+    char name[GY_KIN_NAME_MAX + 1];
+    bool more;
+};
+
+static int trim_apply(struct gy_store_txn *txn, void *arg)
+{
+    struct trim *t = arg;
+    struct gy_kin_stream st;
+    t->more = false;
+    int rc = gy_kin__stream_get_raw(txn, gy_str_c(t->name), &st);
+    if (rc == GY_ENOTFOUND || (rc == 0 && (st.id != t->id || st.status == GY_KIN_DELETING)))
+        return 0;
+    if (rc)
+        return rc;
+    /* The horizon is taken here, from the stored retention: a change since counts. */
+    return gy_kin__stream_trim(txn, t->id, gy_now_ms() - gy_kin__retention_ms(t->k, &st),
+                               PURGE_BATCH, &t->more);
+}
+
+static void trim_done(void *arg, int rc)
+{
+    struct trim *t = arg;
+    if (rc == 0 && t->more && gy_store_submit(t->k->store, &t->job) == 0)
+        return;
+    if (rc)
+        gy_log_warn("kinesis: trimming stream %s failed: %s", t->name, gy_strerror(rc));
+    atomic_store(&t->k->trimming, false);
+    gy_free(t);
+}
+
+void gy_kin__trim_start(struct gy_kin *k, uint32_t id, const char *name)
+{
+    if (atomic_exchange(&k->trimming, true))
+        return;
+    struct trim *t = gy_calloc(1, sizeof(*t));
+    t->k = k;
+    t->id = id;
+    snprintf(t->name, sizeof(t->name), "%s", name);
+    t->job.apply = trim_apply;
+    t->job.done = trim_done;
+    t->job.arg = t;
+    if (gy_store_submit(k->store, &t->job)) {
+        atomic_store(&k->trimming, false);
+        gy_free(t);
+    }
+}
+
 struct del {
     struct gy_str name;
     uint32_t id;
