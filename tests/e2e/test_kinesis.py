@@ -696,6 +696,13 @@ def test_retention_trims(gyre_factory, monkeypatch):
     time.sleep(0.8)
     got, _ = read_all(kin, "trim", "shardId-000000000000")
     assert [r["Data"] for r in got] == [b"new", b"kept"]
+    # Decreasing it again makes both older than the retention at once.
+    kin.decrease_stream_retention_period(StreamName="trim", RetentionPeriodHours=24)
+    got, _ = read_all(kin, "trim", "shardId-000000000000")
+    assert got == []
+    kin.put_record(StreamName="trim", Data=b"latest", PartitionKey="k")
+    got, _ = read_all(kin, "trim", "shardId-000000000000")
+    assert [r["Data"] for r in got] == [b"latest"]
 
 
 def test_tags(kin, loose, server):
