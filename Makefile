@@ -13,7 +13,7 @@ SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fram
 # reviewed overlays in src/aws/models/ and the e2e protocol fixtures in tests/e2e/models/.
 BOTOCORE_DATA ?= /usr/lib/python3/dist-packages/botocore/data
 MODEL_GEN   := build/gen/aws_models.c
-MODEL_INPUTS := scripts/gen-aws-model $(wildcard src/aws/models/*.json) $(wildcard tests/e2e/models/*.json)
+MODEL_INPUTS := scripts/gen-aws-model $(wildcard src/aws/models/*.json) $(wildcard tests/e2e/models/*/*/service-2.json)
 
 SRCS      := $(shell find src -name '*.c' | sort) $(MODEL_GEN)
 LIB_SRCS  := $(filter-out src/main.c,$(SRCS))
@@ -52,7 +52,7 @@ build/gyre: $(DEPS_STAMP) $(OBJS)
 
 $(MODEL_GEN): $(MODEL_INPUTS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(PY) scripts/gen-aws-model $@ $(BOTOCORE_DATA) src/aws/models $(wildcard tests/e2e/models/*.json)
+	$(PY) scripts/gen-aws-model $@ $(BOTOCORE_DATA) src/aws/models $(wildcard tests/e2e/models/*/*/service-2.json)
 
 build/obj/%.o: %.c $(HDRS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
@@ -74,6 +74,7 @@ build/unit/%: tests/unit/%.c build/libgyre-san.a $(HDRS)
 # each harness links against it.
 FUZZ_OBJS := $(LIB_SRCS:%.c=build/fuzzobj/%.o)
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -Isrc -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+               -fno-sanitize-recover=all \
                -Wno-unused-parameter
 
 build/fuzzobj/%.o: %.c $(HDRS)
@@ -94,7 +95,7 @@ unit: $(UNIT_BINS)
 	done; exit $$fail
 
 e2e: build/gyre
-	cd tests/e2e && GYRE_BIN=$(CURDIR)/build/gyre timeout 1200 $(PY) -m pytest -q -x -p no:cacheprovider .
+	cd tests/e2e && GYRE_BIN=$(CURDIR)/build/gyre timeout 1200 $(PY) -m pytest -q -p no:cacheprovider -n 2 .
 
 test: deps
 	$(MAKE) build/gyre

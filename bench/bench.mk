@@ -22,10 +22,10 @@ BENCH_NET_OBJS := $(patsubst %.c,build/obj/%.o,$(sort $(wildcard src/net/*.c)))
 $(BENCH_OBJS) build/obj/bench/trivial_server.o: $(BENCH_HDRS)
 
 build/gyre-bench: $(BENCH_OBJS) $(BENCH_SIGV4_OBJS) $(BENCH_CORE_OBJS)
-	$(CC) $(CFLAGS) -o $@ $^ -lhttp_parser -lcjson -lssl -lcrypto -lpthread -lm
+	$(CC) $(CFLAGS) -o $@ $^ -lhttp_parser -lcjson -lssl -lcrypto -lz -lpthread -lm
 
 build/gyre-trivial: build/obj/bench/trivial_server.o $(BENCH_NET_OBJS) $(BENCH_CORE_OBJS)
-	$(CC) $(CFLAGS) -o $@ $^ -luv -lhttp_parser -lcjson -lcrypto -lpthread -lm
+	$(CC) $(CFLAGS) -o $@ $^ -luv -lhttp_parser -lcjson -lcrypto -lz -lpthread -lm
 
 # Extra prerequisites of the top-level `bench` target (its recipe runs bench/run.py).
 bench: build/gyre-bench build/gyre-trivial

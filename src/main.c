@@ -21,6 +21,8 @@
 #include "store/store.h"
 #include "streams/streams.h"
 #include "kinesis/kinesis.h"
+#include "sts/sts.h"
+#include "testsvc/testsvc.h"
 
 #define GYRE_VERSION "0.1.0"
 
@@ -37,16 +39,48 @@ struct serve_opts {
     size_t npeers;
 };
 
+/* `gyre --help`: the commands. */
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: gyre serve --region REGION --listen HOST:PORT --data DIR\n"
-            "                  [--admin-key AKID:SECRET] [--account ACCOUNT_ID]\n"
-            "                  [--peer REGION=URL]... [--threads N] [--map-size-gb N]\n"
-            "                  [--log-level error|warn|info|debug]\n"
-            "       gyre up [--regions R1,R2,R3] [--base-port PORT] [--data DIR]\n"
-            "       gyre verify --table NAME --endpoint URL --endpoint URL [...]\n"
-            "       gyre version\n"
+            "usage: gyre <command> [options]\n"
+            "\n"
+            "Commands:\n"
+            "  serve     run one region: a DynamoDB-compatible AWS endpoint over HTTP\n"
+            "  up        run a local multi-region deployment (one serve process per region)\n"
+            "  verify    compare the replicas of a global table across regions\n"
+            "  version   print the version\n"
+            "  help      print this help\n"
+            "\n"
+            "Options:\n"
+            "  -h, --help     print this help\n"
+            "  --version      print the version\n"
+            "\n"
+            "Run `gyre <command> --help` for a command's options.\n");
+}
+
+/* `gyre serve --help`: every flag parse_serve accepts, one line each. */
+static void serve_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: gyre serve --region REGION --listen HOST:PORT --data DIR [options]\n"
+            "\n"
+            "Run one region of Gyre until SIGTERM or SIGINT, then finish in-flight requests.\n"
+            "\n"
+            "Required:\n"
+            "  --region REGION           the AWS region this process serves (us-east-1)\n"
+            "  --listen HOST:PORT        address to listen on (127.0.0.1:4566, [::1]:4566)\n"
+            "  --data DIR                data directory (created if missing)\n"
+            "\n"
+            "Options:\n"
+            "  --admin-key AKID:SECRET   the access key and secret clients sign with\n"
+            "  --account ACCOUNT_ID      12-digit account id in ARNs (default 000000000000)\n"
+            "  --peer REGION=URL         a peer region for global tables (repeat, at most 15)\n"
+            "  --threads N               HTTP I/O threads, 1-64 (default 2)\n"
+            "  --map-size-gb N           maximum store size in GiB, 1-4096 (default 64)\n"
+            "  --log-level LEVEL         error, warn, info or debug (default info)\n"
+            "  -h, --help                print this help\n"
+            "\n"
             "The admin key may also come from GYRE_ADMIN_KEY=AKID:SECRET; without either, the\n"
             "first start writes a generated key to DIR/credentials (profile \"gyre\").\n");
 }
@@ -69,7 +103,7 @@ static int parse_serve(int argc, char **argv, struct serve_opts *o)
     o->threads = 2;
     o->map_size = (size_t)64 << 30;
     o->log_level = GY_LOG_INFO;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 'r': o->region = optarg; break;
         case 'l': o->listen = optarg; break;
@@ -112,7 +146,7 @@ static int parse_serve(int argc, char **argv, struct serve_opts *o)
             snprintf(pr->url, sizeof(pr->url), "%s", eq + 1);
             break;
         }
-        case 'h': usage(stdout); exit(0);
+        case 'h': serve_usage(stdout); exit(0);
         default: return -1;
         }
     }
@@ -136,13 +170,14 @@ static int serve(int argc, char **argv)
     struct gy_streams *streams = NULL;
     struct gy_kin *kinesis = NULL;
     struct gy_repl *repl = NULL;
+    struct gy_sts *sts = NULL;
     struct gy_aws_router *router = NULL;
     struct gy_http_server *http = NULL;
     sigset_t sigs;
     int sig, rc = 1;
 
     if (parse_serve(argc, argv, &o)) {
-        usage(stderr);
+        serve_usage(stderr);
         return 2;
     }
     gy_log_setup(o.log_level, o.region);
@@ -171,6 +206,9 @@ static int serve(int argc, char **argv)
     gy_aws_router_add_service(router, gy_ddb_service(ddb));
     gy_aws_router_add_service(router, gy_streams_service(streams));
     gy_aws_router_add_service(router, gy_kin_service(kinesis));
+    sts = gy_sts_create(gy_aws_router_session_key(router), o.account);
+    gy_aws_router_add_service(router, gy_sts_service(sts));
+    gy_testsvc_register(router);
     if (o.npeers) {
         struct gy_repl_config pc = {
             .region = o.region, .key = &key, .peers = o.peers, .npeers = o.npeers,
@@ -205,6 +243,7 @@ out:
     gy_kin_close(kinesis);
     gy_ddb_close(ddb);
     gy_aws_router_destroy(router);
+    gy_sts_destroy(sts);
     if (rc == 0)
         gy_log_info("stopped cleanly");
     return rc;
@@ -224,10 +263,14 @@ int main(int argc, char **argv)
     }
     if (argc >= 2 && strcmp(argv[1], "verify") == 0)
         return gy_cli_verify(argc - 1, argv + 1);
-    if (argc >= 2 && strcmp(argv[1], "version") == 0) {
+    if (argc >= 2 && (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0)) {
         printf("gyre %s\n", GYRE_VERSION);
         return 0;
     }
-    usage(argc >= 2 && strcmp(argv[1], "help") == 0 ? stdout : stderr);
-    return argc >= 2 && strcmp(argv[1], "help") == 0 ? 0 : 2;
+    bool help = argc >= 2 && (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+                              strcmp(argv[1], "-h") == 0);
+    if (argc >= 2 && !help)
+        fprintf(stderr, "gyre: unknown command or option '%s'\n", argv[1]);
+    usage(help ? stdout : stderr);
+    return help ? 0 : 2;
 }

@@ -26,6 +26,7 @@ struct gy_arena;
 struct gy_aws_req;
 struct gy_model_service;
 struct gy_model_op;
+struct gy_session_key;
 
 #define GY_AWS_MAX_RESPONSE (64u << 20) /* a bound on any response body we build */
 
@@ -71,6 +72,8 @@ struct gy_aws_router;
 
 struct gy_aws_router *gy_aws_router_create(const struct gy_aws_router_config *cfg);
 void gy_aws_router_destroy(struct gy_aws_router *r);
+/** The key that seals STS session tokens (derived from the first admin key). */
+const struct gy_session_key *gy_aws_router_session_key(const struct gy_aws_router *r);
 /** Register a service (the struct must outlive the router). */
 void gy_aws_router_add_service(struct gy_aws_router *r, const struct gy_aws_service *svc);
 /** The HTTP handler (gy_http_handler_fn) to install; ctx is the router. */

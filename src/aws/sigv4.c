@@ -175,15 +175,39 @@ static int compute_signature(struct gy_str canon, struct gy_str secret, const ch
     if (secret.len > GY_SIGV4_MAX_SECRET)
         return GY_ETOOBIG;
     gy_sigv4__sha256_hex(canon.p, canon.len, canon_hash);
-    n = snprintf(sts, sizeof(sts), "%s\n%s\n%s/%s/%s/aws4_request\n%s", GY_SIGV4_ALGORITHM,
-                 amz_date, date, region, service, canon_hash);
-    if (n < 0 || (size_t)n >= sizeof(sts))
-        return GY_ETOOBIG;
 
+    /* "date/region/service", then the string to sign around it; built without printf (two
+     * snprintf calls were ~3% of a GetItem's instructions). */
     static __thread struct key_cache cache;
     unsigned char sd[GY_SIGV4_HASH_LEN];
     char scope[160];
-    int sn = snprintf(scope, sizeof(scope), "%s/%s/%s", date, region, service);
+    size_t dl = strlen(date), rl = strlen(region), sl = strlen(service);
+    int sn = -1;
+    if (dl + rl + sl + 3 <= sizeof(scope)) {
+        memcpy(scope, date, dl);
+        scope[dl] = '/';
+        memcpy(scope + dl + 1, region, rl);
+        scope[dl + 1 + rl] = '/';
+        memcpy(scope + dl + rl + 2, service, sl + 1);
+        sn = (int)(dl + rl + sl + 2);
+    }
+    size_t al = strlen(amz_date), algo = sizeof(GY_SIGV4_ALGORITHM) - 1;
+    if (sn < 0 || algo + al + (size_t)sn + GY_SIGV4_HEX_LEN + 17 > sizeof(sts))
+        return GY_ETOOBIG;
+    char *o = sts;
+    memcpy(o, GY_SIGV4_ALGORITHM "\n", algo + 1);
+    o += algo + 1;
+    memcpy(o, amz_date, al);
+    o += al;
+    *o++ = '\n';
+    memcpy(o, scope, (size_t)sn);
+    o += sn;
+    memcpy(o, "/aws4_request\n", 14);
+    o += 14;
+    memcpy(o, canon_hash, GY_SIGV4_HEX_LEN);
+    o += GY_SIGV4_HEX_LEN;
+    n = (int)(o - sts);
+
     gy_sigv4__digest(secret.p, secret.len, NULL, 0, sd);
     if (cache.valid && sn > 0 && (size_t)sn < sizeof(scope) && strcmp(cache.scope, scope) == 0 &&
         CRYPTO_memcmp(cache.secret_digest, sd, sizeof(sd)) == 0) {
@@ -230,7 +254,8 @@ static bool parse_credential(struct gy_str cred, struct gy_sigv4_auth *out, char
             part[k] = (struct gy_str){cred.p + i, j - i};
         i = j + 1;
     }
-    set_msg(msg, msglen, "%s", "");
+    if (msg && msglen)
+        msg[0] = '\0';
     if (part[0].len == 0 || !copy_field(out->access_key, sizeof(out->access_key), part[0])) {
         add_msg(msg, msglen,
                 "Authorization header requires 'Credential' parameter. "
@@ -430,7 +455,8 @@ int gy_sigv4_parse(const struct gy_sigv4_request *req, struct gy_sigv4_auth *out
 
     memset(out, 0, sizeof(*out));
     out->expires_s = -1;
-    set_msg(msg, msglen, "%s", "");
+    if (msg && msglen)
+        msg[0] = '\0';
     if (req->nheaders > GY_SIGV4_MAX_HEADERS) {
         set_msg(msg, msglen, "Too many headers: at most %d are accepted.", GY_SIGV4_MAX_HEADERS);
         return GY_SIGV4_MALFORMED;
@@ -550,7 +576,8 @@ int gy_sigv4_verify(const struct gy_sigv4_request *req, const struct gy_sigv4_au
     int64_t t;
     int rc;
 
-    set_msg(msg, msglen, "%s", "");
+    if (msg && msglen)
+        msg[0] = '\0';
     if (gy_sigv4_parse_amz_date(gy_str_c(auth->amz_date), &t)) {
         set_msg(msg, msglen,
                 "Authorization header requires existence of either a 'X-Amz-Date' "

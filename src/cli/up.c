@@ -189,12 +189,35 @@ static void stop_all(struct region *rs, int n)
             waitpid(rs[i].pid, NULL, 0);
 }
 
+/* `gyre up --help`: every flag gy_cli_up accepts, one line each. */
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: gyre up [--regions R1,R2,...] [--base-port PORT] [--data DIR]\n"
+            "\n"
+            "Run one `gyre serve` per region on 127.0.0.1, each a peer of the others, create the\n"
+            "global table " TABLE " in every region, and stop them all on SIGINT or SIGTERM.\n"
+            "\n"
+            "Options:\n"
+            "  --regions R1,R2,...   regions to run, at most %d\n"
+            "                        (default us-east-1,eu-west-1,ap-southeast-1)\n"
+            "  --base-port PORT      port of the first region; the others follow (default 4566)\n"
+            "  --data DIR            parent data directory, one subdirectory per region\n"
+            "                        (default ./gyre-data)\n"
+            "  -h, --help            print this help\n"
+            "\n"
+            "Every region shares one admin key: GYRE_ADMIN_KEY=AKID:SECRET, or the one written to\n"
+            "DIR/credentials on the first start.\n",
+            MAX_REGIONS);
+}
+
 int gy_cli_up(int argc, char **argv, const char *exe)
 {
     static const struct option longopts[] = {
         { "regions", required_argument, NULL, 'r' },
         { "base-port", required_argument, NULL, 'p' },
         { "data", required_argument, NULL, 'd' },
+        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     struct region rs[MAX_REGIONS];
@@ -204,15 +227,25 @@ int gy_cli_up(int argc, char **argv, const char *exe)
     struct gy_aws_key key;
     int64_t t0 = gy_mono_ms();
 
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        if (c == 'r')
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (c == 'r') {
             regions = optarg;
-        else if (c == 'p')
+        } else if (c == 'p') {
             base = (int)strtol(optarg, NULL, 10);
-        else if (c == 'd')
+        } else if (c == 'd') {
             data = optarg;
-        else
+        } else if (c == 'h') {
+            usage(stdout);
+            return 0;
+        } else {
+            usage(stderr);
             return 2;
+        }
+    }
+    if (optind != argc) {
+        fprintf(stderr, "gyre up: unexpected argument '%s'\n", argv[optind]);
+        usage(stderr);
+        return 2;
     }
     if (parse_regions(regions, rs, &n) || base < 1 || base + n > 65535) {
         fprintf(stderr, "gyre up: bad --regions or --base-port\n");

@@ -174,12 +174,32 @@ static size_t report(struct replica *base, struct replica *other)
     return diffs;
 }
 
+/* `gyre verify --help`: every flag gy_cli_verify accepts, one line each. */
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: gyre verify --table NAME --endpoint URL --endpoint URL [...] [--segments N]\n"
+            "\n"
+            "Compare a global table's replicas range by range; print the items that differ.\n"
+            "Exit status 0 only when every replica agrees.\n"
+            "\n"
+            "Options:\n"
+            "  --table NAME        the global table to compare (required)\n"
+            "  --endpoint URL      a region's endpoint (repeat: at least 2, at most %d)\n"
+            "  --segments N        hash ranges compared one by one, 1-100000 (default 16)\n"
+            "  -h, --help          print this help\n"
+            "\n"
+            "Credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.\n",
+            MAX_ENDPOINTS);
+}
+
 int gy_cli_verify(int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "table", required_argument, NULL, 't' },
         { "endpoint", required_argument, NULL, 'e' },
         { "segments", required_argument, NULL, 's' },
+        { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     struct replica reps[MAX_ENDPOINTS];
@@ -188,21 +208,30 @@ int gy_cli_verify(int argc, char **argv)
     struct gy_aws_key key;
 
     memset(reps, 0, sizeof(reps));
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        if (c == 't')
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (c == 't') {
             table = optarg;
-        else if (c == 'e' && n < MAX_ENDPOINTS)
+        } else if (c == 'e' && n < MAX_ENDPOINTS) {
             reps[n++].url = optarg;
-        else if (c == 's')
+        } else if (c == 's') {
             segments = (int)strtol(optarg, NULL, 10);
-        else
+        } else if (c == 'h') {
+            usage(stdout);
+            return 0;
+        } else {
+            if (c == 'e')
+                fprintf(stderr, "gyre verify: at most %d endpoints\n", MAX_ENDPOINTS);
+            usage(stderr);
             return 2;
+        }
     }
     const char *akid = getenv("AWS_ACCESS_KEY_ID"), *secret = getenv("AWS_SECRET_ACCESS_KEY");
-    if (!table || n < 2 || segments < 1 || segments > 100000 || !akid || !secret) {
-        fprintf(stderr, "usage: gyre verify --table NAME --endpoint URL --endpoint URL [...] "
-                        "[--segments N]\n(credentials from AWS_ACCESS_KEY_ID and "
-                        "AWS_SECRET_ACCESS_KEY)\n");
+    if (!table || n < 2 || segments < 1 || segments > 100000 || optind != argc) {
+        usage(stderr);
+        return 2;
+    }
+    if (!akid || !secret) {
+        fprintf(stderr, "gyre verify: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY\n");
         return 2;
     }
     snprintf(key.access_key, sizeof(key.access_key), "%s", akid);

@@ -48,6 +48,7 @@ int gy_error_set(struct gy_error *err, struct gy_arena *arena, enum gy_aws_error
 
     va_start(ap, fmt);
     err->code = code;
+    err->exception = NULL;
     err->message = gy_arena_vprintf(arena, fmt, ap);
     va_end(ap);
     return GY_EAWS;

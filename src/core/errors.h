@@ -47,6 +47,7 @@ const char *gy_strerror(int code);
     X(INVALID_SIGNATURE, "InvalidSignatureException", "com.amazon.coral.service", 400, false)    \
     X(UNRECOGNIZED_CLIENT, "UnrecognizedClientException", "com.amazon.coral.service", 400,       \
       false)                                                                                     \
+    X(EXPIRED_TOKEN, "ExpiredTokenException", "com.amazon.coral.service", 400, false)            \
     X(ACCESS_DENIED, "AccessDeniedException", "com.amazon.coral.service", 400, false)            \
     X(REQUEST_TOO_LARGE, "RequestEntityTooLargeException", "com.amazon.coral.service", 413,      \
       false)                                                                                     \
@@ -77,15 +78,6 @@ const char *gy_strerror(int code);
       400, false)                                                                                \
     X(INTERNAL, "InternalServerError", "com.amazonaws.dynamodb.v20120810", 500, true)            \
     X(SERVICE_UNAVAILABLE, "ServiceUnavailable", "com.amazon.coral.availability", 503, true)    \
-    /* Kinesis sends bare codes in "__type" (an empty namespace). */                            \
-    X(KIN_INVALID_ARGUMENT, "InvalidArgumentException", "", 400, false)                          \
-    X(KIN_RESOURCE_NOT_FOUND, "ResourceNotFoundException", "", 400, false)                       \
-    X(KIN_RESOURCE_IN_USE, "ResourceInUseException", "", 400, false)                             \
-    X(KIN_LIMIT_EXCEEDED, "LimitExceededException", "", 400, false)                              \
-    X(KIN_EXPIRED_ITERATOR, "ExpiredIteratorException", "", 400, false)                          \
-    X(KIN_EXPIRED_NEXT_TOKEN, "ExpiredNextTokenException", "", 400, false)                       \
-    X(KIN_THROUGHPUT_EXCEEDED, "ProvisionedThroughputExceededException", "", 400, true)          \
-    X(KIN_VALIDATION, "ValidationException", "", 400, false)                                     \
     X(MODELED, "", "", 400, false) /* a service exception named in gy_error.exception */
 
 enum gy_aws_error {

@@ -3,8 +3,11 @@
  *
  * cJSON's gaps (LIBEVAL.md): no UTF-8 check, trailing data accepted, duplicate keys kept,
  * "\u0000" truncates strings. We check UTF-8 on the raw body, require the parse to consume the
- * whole input (bar whitespace), walk the tree once for duplicate keys, and refuse "\u0000"
- * escapes (a documented limitation: DynamoDB allows NUL in strings; Gyre does not yet).
+ * whole input (bar whitespace), and walk the tree once for duplicate keys. Strings and keys may
+ * hold U+0000 (DynamoDB allows it): each "\u0000" escape is handed to cJSON as the byte 0xFF,
+ * which valid UTF-8 never contains, and turned back into 0x00 after the parse; such a node
+ * records its true length (NUL_VALUE: in valueint; NUL_KEY: in the 4 bytes before its key,
+ * an arena copy), and the accessors below return slices of that length.
  */
 #include "core/json.h"
 
@@ -16,6 +19,7 @@
 
 #include "core/arena.h"
 #include "core/errors.h"
+#include "core/mem.h"
 
 static const cJSON *C(const struct gy_json *j)
 {
@@ -32,35 +36,149 @@ static void free_tree(void *p)
     cJSON_Delete(p);
 }
 
-static bool has_nul_escape(const char *p, size_t len)
+/* Flags of ours in cJSON's type word (cJSON uses the low 10 bits). */
+#define NUL_VALUE (1 << 12) /* valuestring holds U+0000; its length is in valueint */
+#define NUL_KEY (1 << 13)   /* string holds U+0000; its length is in the 4 bytes before it */
+#define NUL_MARK 0xFF       /* stands for an escaped U+0000 during the parse */
+
+/* True when s (the 'u' of "u0000") follows an odd run of backslashes: a real escape. */
+static bool is_escape(const char *p, const char *s)
 {
-    /* Look for the six bytes \u0000 that are an escape (preceded by an odd run of backslashes). */
-    for (const char *s = memmem(p, len, "u0000", 5); s; s = memmem(s + 1, len - (size_t)(s + 1 - p), "u0000", 5)) {
-        size_t bs = 0;
-        for (const char *q = s - 1; q >= p && *q == '\\'; q--)
-            bs++;
-        if (bs & 1)
-            return true;
-        if ((size_t)(s + 1 - p) >= len)
-            break;
+    size_t bs = 0;
+    for (const char *q = s - 1; q >= p && *q == '\\'; q--)
+        bs++;
+    return bs & 1;
+}
+
+/*
+ * A copy of the body with every "\u0000" escape replaced by NUL_MARK, or NULL when it has none.
+ * The copy is heap memory the caller frees (cJSON copies what it keeps).
+ */
+static char *mark_nul_escapes(const char *p, size_t len, size_t *out_len)
+{
+    const char *s = memmem(p, len, "u0000", 5);
+    while (s && !is_escape(p, s))
+        s = (size_t)(s + 1 - p) < len ? memmem(s + 1, len - (size_t)(s + 1 - p), "u0000", 5)
+                                      : NULL;
+    if (!s)
+        return NULL;
+    char *out = gy_malloc(len + 1);
+    size_t o = 0, i = 0;
+    while (i < len) {
+        if (p[i] == '\\' && i + 5 < len && memcmp(p + i + 1, "u0000", 5) == 0) {
+            out[o++] = (char)NUL_MARK;
+            i += 6;
+        } else if (p[i] == '\\' && i + 1 < len) {
+            out[o++] = p[i++];
+            out[o++] = p[i++];
+        } else {
+            out[o++] = p[i++];
+        }
     }
+    out[o] = '\0';
+    *out_len = o;
+    return out;
+}
+
+static void unmark(char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)p[i] == NUL_MARK)
+            p[i] = '\0';
+}
+
+/* Turn the marks of every string and key of the tree back into U+0000 (see the top). */
+static void restore_nuls(cJSON *c, struct gy_arena *arena)
+{
+    for (cJSON *a = c->child; a; a = a->next) {
+        if (a->string && !(a->type & cJSON_StringIsConst) && strchr(a->string, NUL_MARK)) {
+            size_t n = strlen(a->string);
+            char *copy = gy_arena_alloc(arena, n + 5);
+            uint32_t n32 = (uint32_t)n;
+            memcpy(copy, &n32, 4);
+            memcpy(copy + 4, a->string, n + 1);
+            unmark(copy + 4, n);
+            cJSON_free(a->string);
+            a->string = copy + 4;
+            a->type |= cJSON_StringIsConst | NUL_KEY; /* arena memory: cJSON must not free it */
+        }
+        if (cJSON_IsString(a) && a->valuestring && strchr(a->valuestring, NUL_MARK)) {
+            size_t n = strlen(a->valuestring);
+            unmark(a->valuestring, n);
+            a->valueint = (int)n;
+            a->type |= NUL_VALUE;
+        }
+        if (a->child)
+            restore_nuls(a, arena);
+    }
+}
+
+static struct gy_str key_of(const cJSON *c)
+{
+    if (!c->string)
+        return GY_STR_NULL;
+    if (c->type & NUL_KEY) {
+        uint32_t n;
+        memcpy(&n, c->string - 4, 4);
+        return (struct gy_str){ c->string, n };
+    }
+    return gy_str_c(c->string);
+}
+
+/*
+ * Duplicate keys. Small objects (the usual request shape) compare their keys pairwise. Larger
+ * ones sort an array of key pointers and compare neighbours: O(n log n) in the worst case, so a
+ * body of a million small keys costs a fraction of a second, and no key choice can degrade it
+ * (a hash set would need a keyed hash to be safe from chosen collisions). One scratch array,
+ * grown as needed, serves every object of the document.
+ */
+#define DUP_PAIRWISE_MAX 16
+
+struct dup_scratch {
+    struct gy_str *keys; /* keys of the object being checked */
+    size_t cap;          /* capacity of keys */
+};
+
+static int cmp_key(const void *a, const void *b)
+{
+    return gy_str_cmp(*(const struct gy_str *)a, *(const struct gy_str *)b);
+}
+
+static bool object_has_duplicates(const cJSON *obj, struct dup_scratch *s)
+{
+    size_t n = 0;
+    for (const cJSON *a = obj->child; a; a = a->next)
+        n++;
+    if (n <= DUP_PAIRWISE_MAX) {
+        for (const cJSON *a = obj->child; a; a = a->next)
+            for (const cJSON *b = a->next; b; b = b->next)
+                if (gy_str_eq(key_of(a), key_of(b)))
+                    return true;
+        return false;
+    }
+    if (n > s->cap) {
+        s->keys = gy_reallocarray(s->keys, n, sizeof(*s->keys));
+        s->cap = n;
+    }
+    size_t i = 0;
+    for (const cJSON *a = obj->child; a; a = a->next)
+        s->keys[i++] = key_of(a);
+    qsort(s->keys, n, sizeof(*s->keys), cmp_key);
+    for (i = 1; i < n; i++)
+        if (gy_str_eq(s->keys[i - 1], s->keys[i]))
+            return true;
     return false;
 }
 
-static bool has_duplicate_keys(const cJSON *c, int depth)
+static bool has_duplicate_keys(const cJSON *c, int depth, struct dup_scratch *s)
 {
     if (depth > GY_JSON_MAX_DEPTH)
         return true;
-    for (const cJSON *a = c->child; a; a = a->next) {
-        if (cJSON_IsObject(c)) {
-            /* Objects in requests are small; a quadratic check beats hashing here. */
-            for (const cJSON *b = a->next; b; b = b->next)
-                if (strcmp(a->string, b->string) == 0)
-                    return true;
-        }
-        if ((cJSON_IsObject(a) || cJSON_IsArray(a)) && has_duplicate_keys(a, depth + 1))
+    if (cJSON_IsObject(c) && object_has_duplicates(c, s))
+        return true;
+    for (const cJSON *a = c->child; a; a = a->next)
+        if ((cJSON_IsObject(a) || cJSON_IsArray(a)) && has_duplicate_keys(a, depth + 1, s))
             return true;
-    }
     return false;
 }
 
@@ -78,12 +196,15 @@ int gy_json_parse(struct gy_arena *arena, const char *p, size_t len, const struc
         *why = "NUL byte in body";
         return GY_EINVAL;
     }
-    if (has_nul_escape(p, len)) {
-        *why = "\\u0000 escapes are not supported";
-        return GY_EINVAL;
+    size_t mlen = 0;
+    char *marked = mark_nul_escapes(p, len, &mlen);
+    if (marked) {
+        p = marked;
+        len = mlen;
     }
     cJSON *root = cJSON_ParseWithLengthOpts(p, len, &end, 0);
     if (!root) {
+        gy_free(marked);
         *why = "malformed JSON";
         return GY_EINVAL;
     }
@@ -93,11 +214,25 @@ int gy_json_parse(struct gy_arena *arena, const char *p, size_t len, const struc
         while (end < stop && (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n'))
             end++;
         if (end < stop && *end != '\0') {
+            gy_free(marked);
             *why = "trailing data after JSON value";
             return GY_EINVAL;
         }
     }
-    if (has_duplicate_keys(root, 0)) {
+    if (marked) {
+        gy_free(marked);
+        if (cJSON_IsString(root) && strchr(root->valuestring, NUL_MARK)) {
+            size_t n = strlen(root->valuestring);
+            unmark(root->valuestring, n);
+            root->valueint = (int)n;
+            root->type |= NUL_VALUE;
+        }
+        restore_nuls(root, arena);
+    }
+    struct dup_scratch scratch = { NULL, 0 };
+    bool dup = has_duplicate_keys(root, 0, &scratch);
+    gy_free(scratch.keys);
+    if (dup) {
         *why = "duplicate key in object";
         return GY_EINVAL;
     }
@@ -138,7 +273,11 @@ const struct gy_json *gy_json_get(const struct gy_json *j, const char *key)
 {
     if (!j || !cJSON_IsObject(C(j)))
         return NULL;
-    return J(cJSON_GetObjectItemCaseSensitive(C(j), key));
+    struct gy_str k = gy_str_c(key);
+    for (const cJSON *c = C(j)->child; c; c = c->next)
+        if (gy_str_eq(key_of(c), k))
+            return J(c);
+    return NULL;
 }
 
 const struct gy_json *gy_json_child(const struct gy_json *j)
@@ -155,7 +294,7 @@ const struct gy_json *gy_json_next(const struct gy_json *j)
 
 struct gy_str gy_json_key(const struct gy_json *j)
 {
-    return j ? gy_str_c(C(j)->string) : GY_STR_NULL;
+    return j ? key_of(C(j)) : GY_STR_NULL;
 }
 
 size_t gy_json_count(const struct gy_json *j)
@@ -170,6 +309,8 @@ struct gy_str gy_json_str(const struct gy_json *j)
 {
     if (!j || !cJSON_IsString(C(j)))
         return GY_STR_NULL;
+    if (C(j)->type & NUL_VALUE)
+        return (struct gy_str){ C(j)->valuestring, (size_t)C(j)->valueint };
     return gy_str_c(C(j)->valuestring);
 }
 

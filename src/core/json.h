@@ -93,6 +93,8 @@ void gy_jw_bool(struct gy_jw *w, bool v);
 void gy_jw_null(struct gy_jw *w);
 /** Insert pre-serialized JSON as one value (trusted input). */
 void gy_jw_raw(struct gy_jw *w, struct gy_str json);
+/** Write a parsed value (numbers as int64 when integral, else as doubles). */
+void gy_jw_value(struct gy_jw *w, const struct gy_json *j);
 /** Append s to buf as a JSON string literal with quotes. */
 int gy_json_escape(struct gy_buf *buf, struct gy_str s);
 

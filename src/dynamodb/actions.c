@@ -165,6 +165,21 @@ int gy_ddb__action_check(struct gy_store_txn *txn, struct gy_aws_req *req, struc
     return GY_EAWS;
 }
 
+/*
+ * True when every action of u takes something away (REMOVE, DELETE from a set, legacy DELETE).
+ * DynamoDB does not create a missing item for such an update, though an empty update (no
+ * actions at all) does create the key-only item.
+ */
+static bool only_deletions(const struct gy_expr_update *u)
+{
+    if (!u || u->n == 0)
+        return false;
+    for (uint32_t i = 0; i < u->n; i++)
+        if (u->a[i].kind != GY_EXPR_ACT_REMOVE && u->a[i].kind != GY_EXPR_ACT_DELETE)
+            return false;
+    return true;
+}
+
 int gy_ddb__action_apply(struct gy_store_txn *txn, struct gy_aws_req *req, struct gy_ddb_action *a)
 {
     const struct gy_ddb_map *new_item = NULL;
@@ -191,6 +206,12 @@ int gy_ddb__action_apply(struct gy_store_txn *txn, struct gy_aws_req *req, struc
         } else {
             a->new_item = *base;
         }
+        if (!a->had_old && only_deletions(a->upd)) {
+            /* Errors the update raises still count; its (key-only) result is not written. */
+            a->new_item = (struct gy_ddb_map){ 0 };
+            a->new_size = 0;
+            return 0;
+        }
         a->new_size = gy_ddb_map_size(&a->new_item);
         if (a->new_size > GY_DDB_MAX_ITEM_SIZE)
             return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION,
@@ -215,6 +236,13 @@ int gy_ddb__action_apply(struct gy_store_txn *txn, struct gy_aws_req *req, struc
         return gy_error_set(&req->err, req->arena, GY_AWS_ITEM_COLLECTION_SIZE_LIMIT,
                             "Item collection size limit exceeded");
     return rc;
+}
+
+const struct gy_ddb_map *gy_ddb__action_new_image(const struct gy_ddb_action *a)
+{
+    if (a->kind == GY_DDB_ACT_DELETE || a->kind == GY_DDB_ACT_CHECK || a->new_item.n == 0)
+        return NULL;
+    return &a->new_item;
 }
 
 size_t gy_ddb__action_size(const struct gy_ddb_action *a)

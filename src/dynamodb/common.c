@@ -103,9 +103,12 @@ void gy_ddb__write_capacity(struct gy_jw *w, const struct gy_ddb_table *t, int r
     gy_ddb__capacity_ix(w, t, rcc, is_read, units, NULL);
 }
 
-/* One ConsumedCapacity entry per table, in first-seen order. */
+/*
+ * One ConsumedCapacity entry per table, in first-seen order. Only transactions carry the
+ * read/write split beside CapacityUnits on AWS (split); batches give the aggregate alone.
+ */
 void gy_ddb__capacity_list(struct gy_jw *w, const struct gy_ddb_action *acts, size_t n, int rcc,
-                          bool is_read, const double *units)
+                          bool is_read, const double *units, bool split)
 {
     if (rcc <= 0)
         return;
@@ -126,8 +129,10 @@ void gy_ddb__capacity_list(struct gy_jw *w, const struct gy_ddb_action *acts, si
         gy_jw_cstr(w, acts[i].t->name);
         gy_jw_key(w, "CapacityUnits");
         gy_jw_double(w, total);
-        gy_jw_key(w, is_read ? "ReadCapacityUnits" : "WriteCapacityUnits");
-        gy_jw_double(w, total);
+        if (split) {
+            gy_jw_key(w, is_read ? "ReadCapacityUnits" : "WriteCapacityUnits");
+            gy_jw_double(w, total);
+        }
         if (rcc == 2) {
             gy_jw_key(w, "Table");
             gy_jw_obj_begin(w);

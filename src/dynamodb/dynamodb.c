@@ -63,6 +63,7 @@ int gy_ddb_open(struct gy_store *store, const char *region, const char *account,
         gy_free(d);
         return rc;
     }
+    d->service.model = "dynamodb";
     d->service.target_prefix = "DynamoDB_20120810";
     d->service.content_type = "application/x-amz-json-1.0";
     d->service.ops = ddb_ops;

@@ -202,13 +202,17 @@ int gy_ddb__action_check(struct gy_store_txn *txn, struct gy_aws_req *req, struc
 int gy_ddb__action_apply(struct gy_store_txn *txn, struct gy_aws_req *req, struct gy_ddb_action *a);
 /** DynamoDB's size of a write (the larger of the item before and after), for capacity. */
 size_t gy_ddb__action_size(const struct gy_ddb_action *a);
+/** The item an applied action left (NULL after a delete, a check, or an update that created
+ *  nothing); points into a. */
+const struct gy_ddb_map *gy_ddb__action_new_image(const struct gy_ddb_action *a);
 /** Write "Item": old item JSON into a new arena string (for condition-failure bodies). */
 const char *gy_ddb__item_json(struct gy_arena *a, const struct gy_ddb_map *item);
 
 struct gy_ddb_action;
-/** "ConsumedCapacity" as a list with one entry per table of acts (units[i] for acts[i]). */
+/** "ConsumedCapacity" as a list with one entry per table of acts (units[i] for acts[i]); split
+ *  adds ReadCapacityUnits/WriteCapacityUnits beside CapacityUnits (transactions, as on AWS). */
 void gy_ddb__capacity_list(struct gy_jw *w, const struct gy_ddb_action *acts, size_t n, int rcc,
-                           bool is_read, const double *units);
+                          bool is_read, const double *units, bool split);
 /** Capacity units for a write of an item of `bytes` (1 KB units, at least 1). */
 double gy_ddb__write_units(size_t bytes);
 /** Capacity units for a read of `bytes` (4 KB units, at least 1; halved if eventually consistent). */

@@ -35,6 +35,7 @@
 #include "store/store.h"
 
 #define KEY_MAX 511
+#define KEY_BUF 16384 /* a key part is fully encoded (escapes can double it) before shortening */
 #define ENTRY_OVERHEAD 100 /* DynamoDB counts 100 bytes per index entry */
 #define COLLECTION_LIMIT (10ull << 30)
 
@@ -102,11 +103,14 @@ int gy_ddb__index_key(struct gy_buf *b, const struct gy_ddb_table *t, const stru
         tsk = gy_ddb_map_get(item, gy_str_c(t->range.name));
     if (!tpk || (t->range.name && !tsk))
         return GY_EINVAL;
+    size_t start = b->len;
     rc = gy_ddb__index_partition_prefix(b, ix, ipk);
     if (rc == 0 && isk)
         rc = gy_ddb__append_sk(b, isk);
     if (rc == 0)
         rc = append_tail(b, tpk, tsk);
+    /* Shortened parts bound the key to 4 + 8 + 128 + 320 + 17 bytes, within LMDB's limit. */
+    gy_assert(rc != 0 || b->len - start <= KEY_MAX);
     return rc ? GY_EINVAL : 0;
 }
 
@@ -147,8 +151,8 @@ static int apply_one(struct gy_store_txn *txn, const struct gy_ddb_table *t,
     int64_t items = 0, bytes = 0;
     int rc = 0;
 
-    gy_buf_init(&ok, KEY_MAX + 64);
-    gy_buf_init(&nk, KEY_MAX + 64);
+    gy_buf_init(&ok, KEY_BUF);
+    gy_buf_init(&nk, KEY_BUF);
     gy_buf_init(&val, 2 * GY_DDB_MAX_ITEM_SIZE);
     int ro = c->old ? gy_ddb__index_key(&ok, t, ix, c->old) : GY_ENOTFOUND;
     int rn = c->new_item ? gy_ddb__index_key(&nk, t, ix, c->new_item) : GY_ENOTFOUND;
@@ -212,7 +216,7 @@ int gy_ddb__collection_size(struct gy_store_txn *txn, const struct gy_ddb_table 
 {
     struct gy_buf b;
     struct gy_str v;
-    gy_buf_init(&b, KEY_MAX + 64);
+    gy_buf_init(&b, KEY_BUF);
     *bytes = 0;
     int rc = gy_store_get(txn, GY_DB_INDEX, collection_key(&b, t, pk), &v);
     if (rc == 0 && v.len == 8)
@@ -238,7 +242,7 @@ static int collection_add(struct gy_store_txn *txn, const struct gy_ddb_table *t
     size = (uint64_t)((int64_t)size + delta);
     for (int i = 7; i >= 0; i--, size >>= 8)
         val[i] = (unsigned char)size;
-    gy_buf_init(&b, KEY_MAX + 64);
+    gy_buf_init(&b, KEY_BUF);
     struct gy_str k = collection_key(&b, t, pk);
     rc = size || delta > 0 ? gy_store_put(txn, GY_DB_INDEX, k, (struct gy_str){ (char *)val, 8 })
                            : gy_store_del(txn, GY_DB_INDEX, k);
@@ -281,7 +285,7 @@ int gy_ddb__index_backfill_item(struct gy_store_txn *txn, const struct gy_ddb_ta
     struct gy_buf k, val;
     struct gy_str cur;
     struct gy_ddb_map proj;
-    gy_buf_init(&k, KEY_MAX + 64);
+    gy_buf_init(&k, KEY_BUF);
     gy_buf_init(&val, 2 * GY_DDB_MAX_ITEM_SIZE);
     int rc = gy_ddb__index_key(&k, t, ix, item);
     if (rc) {
@@ -354,8 +358,8 @@ double gy_ddb__index_write_units(const struct gy_ddb_table *t, const struct gy_d
     struct gy_ddb_map po, pn;
     struct gy_arena *a = gy_arena_create(4096);
     double units = 0;
-    gy_buf_init(&ok, KEY_MAX + 64);
-    gy_buf_init(&nk, KEY_MAX + 64);
+    gy_buf_init(&ok, KEY_BUF);
+    gy_buf_init(&nk, KEY_BUF);
     bool in_old = old && gy_ddb__index_key(&ok, t, ix, old) == 0;
     bool in_new = new_item && gy_ddb__index_key(&nk, t, ix, new_item) == 0;
     if (in_old)
@@ -373,13 +377,16 @@ double gy_ddb__index_write_units(const struct gy_ddb_table *t, const struct gy_d
     return units;
 }
 
-static void units_obj(struct gy_jw *w, double u, bool is_read)
+/* A Capacity object; the index entries keep the read/write split (split), the Table one not. */
+static void units_obj(struct gy_jw *w, double u, bool split, bool is_read)
 {
     gy_jw_obj_begin(w);
     gy_jw_key(w, "CapacityUnits");
     gy_jw_double(w, u);
-    gy_jw_key(w, is_read ? "ReadCapacityUnits" : "WriteCapacityUnits");
-    gy_jw_double(w, u);
+    if (split) {
+        gy_jw_key(w, is_read ? "ReadCapacityUnits" : "WriteCapacityUnits");
+        gy_jw_double(w, u);
+    }
     gy_jw_obj_end(w);
 }
 
@@ -396,13 +403,13 @@ void gy_ddb__capacity_ix(struct gy_jw *w, const struct gy_ddb_table *t, int rcc,
     gy_jw_obj_begin(w);
     gy_jw_key(w, "TableName");
     gy_jw_cstr(w, t->name);
+    /* Single-item operations, Query and Scan report the aggregate alone on AWS: no
+     * ReadCapacityUnits/WriteCapacityUnits split (only transactions carry it). */
     gy_jw_key(w, "CapacityUnits");
-    gy_jw_double(w, total);
-    gy_jw_key(w, is_read ? "ReadCapacityUnits" : "WriteCapacityUnits");
     gy_jw_double(w, total);
     if (rcc == 2) {
         gy_jw_key(w, "Table");
-        units_obj(w, table_units, is_read);
+        units_obj(w, table_units, false, is_read);
         for (int local = 1; local >= 0; local--) {
             bool any = false;
             for (uint32_t i = 0; ix_units && i < t->nindexes; i++) {
@@ -414,7 +421,7 @@ void gy_ddb__capacity_ix(struct gy_jw *w, const struct gy_ddb_table *t, int rcc,
                     any = true;
                 }
                 gy_jw_key(w, t->indexes[i].name);
-                units_obj(w, ix_units[i], is_read);
+                units_obj(w, ix_units[i], true, is_read);
             }
             if (any)
                 gy_jw_obj_end(w);

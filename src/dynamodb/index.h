@@ -51,7 +51,7 @@ int gy_ddb_indexes_decode(const struct gy_json *rec, struct gy_ddb_table *t);
  * (nothing when the table has none). stats may be NULL (counts 0).
  */
 void gy_ddb_indexes_describe(struct gy_jw *w, const struct gy_ddb_table *t,
-                             const struct gy_ddb_table_stats *stats);
+                             const struct gy_ddb_table_stats *stats, bool table_creating);
 
 /** The index named name, or NULL. */
 const struct gy_ddb_index *gy_ddb_index_find(const struct gy_ddb_table *t, struct gy_str name);

@@ -670,7 +670,8 @@ int gy_ddb_indexes_decode(const struct gy_json *rec, struct gy_ddb_table *t)
 /* ---- TableDescription ---- */
 
 static void describe_one(struct gy_jw *w, const struct gy_ddb_table *t,
-                         const struct gy_ddb_index *ix, uint64_t items, uint64_t bytes)
+                         const struct gy_ddb_index *ix, uint64_t items, uint64_t bytes,
+                         bool creating)
 {
     gy_jw_obj_begin(w);
     gy_jw_key(w, "IndexName"); gy_jw_cstr(w, ix->name);
@@ -699,8 +700,11 @@ static void describe_one(struct gy_jw *w, const struct gy_ddb_table *t,
     }
     gy_jw_obj_end(w);
     if (!ix->local) {
-        gy_jw_key(w, "IndexStatus"); gy_jw_cstr(w, ix->backfilling ? "CREATING" : "ACTIVE");
-        if (ix->backfilling) {
+        /* A new table's indexes are CREATING with it; an index added later is CREATING
+         * (and Backfilling) while it is built. */
+        gy_jw_key(w, "IndexStatus");
+        gy_jw_cstr(w, creating || ix->backfilling ? "CREATING" : "ACTIVE");
+        if (ix->backfilling && !creating) {
             gy_jw_key(w, "Backfilling");
             gy_jw_bool(w, true);
         }
@@ -720,7 +724,7 @@ static void describe_one(struct gy_jw *w, const struct gy_ddb_table *t,
 }
 
 void gy_ddb_indexes_describe(struct gy_jw *w, const struct gy_ddb_table *t,
-                             const struct gy_ddb_table_stats *stats)
+                             const struct gy_ddb_table_stats *stats, bool table_creating)
 {
     for (int local = 1; local >= 0; local--) {
         bool any = false;
@@ -734,7 +738,8 @@ void gy_ddb_indexes_describe(struct gy_jw *w, const struct gy_ddb_table *t,
                 any = true;
             }
             bool have = stats && i < stats->nidx;
-            describe_one(w, t, ix, have ? stats->idx[i].items : 0, have ? stats->idx[i].bytes : 0);
+            describe_one(w, t, ix, have ? stats->idx[i].items : 0,
+                         have ? stats->idx[i].bytes : 0, table_creating);
         }
         if (any)
             gy_jw_arr_end(w);

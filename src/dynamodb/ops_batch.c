@@ -61,13 +61,13 @@ static void batch_write_respond(struct gy_ddb_job *j)
         for (uint32_t k = 0; k < a->t->nindexes; k++)
             units[i] += gy_ddb__index_write_units(a->t, &a->t->indexes[k],
                                                   a->had_old ? &a->old : NULL,
-                                                  a->kind == GY_DDB_ACT_DELETE ? NULL : &a->new_item);
+                                                  gy_ddb__action_new_image(a));
     }
     gy_jw_obj_begin(w);
     gy_jw_key(w, "UnprocessedItems");
     gy_jw_obj_begin(w);
     gy_jw_obj_end(w);
-    gy_ddb__capacity_list(w, bw->acts, bw->n, bw->rcc, false, units);
+    gy_ddb__capacity_list(w, bw->acts, bw->n, bw->rcc, false, units, false);
     gy_jw_obj_end(w);
 }
 
@@ -279,8 +279,6 @@ int gy_ddb__batch_get_item(struct gy_aws_req *req)
             gy_jw_key(w, "TableName");
             gy_jw_cstr(w, tg[t].keys[0].t->name);
             gy_jw_key(w, "CapacityUnits");
-            gy_jw_double(w, units[t]);
-            gy_jw_key(w, "ReadCapacityUnits");
             gy_jw_double(w, units[t]);
             if (rcc == 2) {
                 gy_jw_key(w, "Table");

@@ -72,7 +72,7 @@ static void write_respond(struct gy_ddb_job *j)
         out = a->old;
         break;
     case RV_ALL_NEW:
-        show = true;
+        show = a->new_item.n > 0;
         out = a->new_item;
         break;
     case RV_UPDATED_OLD:
@@ -92,10 +92,11 @@ static void write_respond(struct gy_ddb_job *j)
         gy_ddb_map_to_json(w, &out);
     }
     gy_ddb__write_capacity_ix(w, a->t, op->rcc, gy_ddb__write_units(gy_ddb__action_size(a)),
-                              a->had_old ? &a->old : NULL,
-                              a->kind == GY_DDB_ACT_DELETE ? NULL : &a->new_item);
+                              a->had_old ? &a->old : NULL, gy_ddb__action_new_image(a));
     if (op->metrics) {
-        const struct gy_ddb_map *img = a->kind == GY_DDB_ACT_DELETE ? &a->old : &a->new_item;
+        const struct gy_ddb_map *img = a->kind == GY_DDB_ACT_DELETE ? &a->old
+                                       : a->new_item.n                ? &a->new_item
+                                                                      : a->key_map;
         gy_ddb__collection_metrics(w, req->ctx, a->t, img);
     }
     gy_jw_obj_end(w);

@@ -315,6 +315,33 @@ static int key_cmp(struct gy_aws_req *req, const struct gy_expr *c, const char *
     return 0;
 }
 
+/*
+ * A comparison written value first (":v = pk", ":lo < sk") as the same comparison written key
+ * first, which DynamoDB accepts just the same; anything else is returned unchanged.
+ */
+static const struct gy_expr *key_first(struct gy_arena *a, const struct gy_expr *c)
+{
+    enum gy_expr_kind mirror;
+    switch (c->kind) {
+    case GY_EXPR_EQ: mirror = GY_EXPR_EQ; break;
+    case GY_EXPR_LT: mirror = GY_EXPR_GT; break;
+    case GY_EXPR_LE: mirror = GY_EXPR_GE; break;
+    case GY_EXPR_GT: mirror = GY_EXPR_LT; break;
+    case GY_EXPR_GE: mirror = GY_EXPR_LE; break;
+    default: return c;
+    }
+    if (c->nargs != 2 || c->args[0]->kind != GY_EXPR_VALUE || c->args[1]->kind != GY_EXPR_PATH)
+        return c;
+    struct gy_expr *m = gy_arena_zalloc(a, sizeof(*m));
+    const struct gy_expr **args = gy_arena_calloc(a, 2, sizeof(*args));
+    args[0] = c->args[1];
+    args[1] = c->args[0];
+    m->kind = mirror;
+    m->nargs = 2;
+    m->args = args;
+    return m;
+}
+
 static int analyze_keycond(struct gy_aws_req *req, struct read_plan *p)
 {
     const struct gy_expr *conj[MAX_CONJUNCTS];
@@ -326,6 +353,8 @@ static int analyze_keycond(struct gy_aws_req *req, struct read_plan *p)
                         "specified in the request.");
     collect_conjuncts(kc, conj, &n);
     int seen = n < MAX_CONJUNCTS ? n : MAX_CONJUNCTS;
+    for (int i = 0; i < seen; i++)
+        conj[i] = key_first(req->arena, conj[i]);
     for (int i = 0; i < seen; i++)
         if (key_op_check(req, p, conj[i]))
             return GY_EAWS;

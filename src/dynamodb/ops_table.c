@@ -5,6 +5,7 @@
  * `aws dynamodb wait table-exists` returns at once.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
@@ -59,7 +60,7 @@ static void create_respond(struct gy_ddb_job *j)
     struct gy_jw *w = &j->req->w;
     gy_jw_obj_begin(w);
     gy_jw_key(w, "TableDescription");
-    gy_ddb_table_describe(w, st->t, NULL, "ACTIVE");
+    gy_ddb_table_describe(w, st->t, NULL, "CREATING");
     gy_jw_obj_end(w);
 }
 
@@ -108,9 +109,25 @@ static void read_stats(struct gy_ddb *d, const struct gy_ddb_table *t, struct gy
     }
 }
 
-/* TableStatus: UPDATING while a GSI is being built, as on DynamoDB. */
+/*
+ * How long a new table reports CREATING: GYRE_TABLE_TRANSITION_MS, default 0 (instant, so local
+ * use never waits). CreateTable's own response says CREATING and UpdateTable's says UPDATING
+ * either way, as DynamoDB's do.
+ */
+static int64_t transition_ms(void)
+{
+    const char *env = getenv("GYRE_TABLE_TRANSITION_MS");
+    char *end = NULL;
+    long long v = env ? strtoll(env, &end, 10) : 0;
+    return env && end && *end == '\0' && v > 0 ? (int64_t)v : 0;
+}
+
+/* TableStatus: CREATING during the creation transition, UPDATING while a GSI is being built. */
 static const char *table_status(const struct gy_ddb_table *t)
 {
+    int64_t ms = transition_ms();
+    if (ms && gy_now_ms() < t->created_ms + ms)
+        return "CREATING";
     for (uint32_t i = 0; i < t->nindexes; i++)
         if (t->indexes[i].backfilling)
             return "UPDATING";
@@ -291,7 +308,7 @@ static void change_respond(struct gy_ddb_job *j)
     read_stats(d, st->t, &stats);
     gy_jw_obj_begin(&j->req->w);
     gy_jw_key(&j->req->w, "TableDescription");
-    gy_ddb_table_describe(&j->req->w, st->t, &stats, table_status(st->t));
+    gy_ddb_table_describe(&j->req->w, st->t, &stats, "UPDATING");
     gy_jw_obj_end(&j->req->w);
 }
 

@@ -195,11 +195,10 @@ static void txn_write_respond(struct gy_ddb_job *j)
         for (uint32_t k = 0; k < a->t->nindexes; k++)
             units[i] += 2 * gy_ddb__index_write_units(a->t, &a->t->indexes[k],
                                                       a->had_old ? &a->old : NULL,
-                                                      a->kind == GY_DDB_ACT_DELETE ? NULL
-                                                                                  : &a->new_item);
+                                                      gy_ddb__action_new_image(a));
     }
     gy_jw_obj_begin(&j->req->w);
-    gy_ddb__capacity_list(&j->req->w, tw->acts, tw->n, tw->rcc, false, units);
+    gy_ddb__capacity_list(&j->req->w, tw->acts, tw->n, tw->rcc, false, units, true);
     gy_jw_obj_end(&j->req->w);
 }
 
@@ -365,7 +364,7 @@ int gy_ddb__transact_get_items(struct gy_aws_req *req)
         gy_jw_obj_end(w);
     }
     gy_jw_arr_end(w);
-    gy_ddb__capacity_list(w, acts, n, rcc, true, units);
+    gy_ddb__capacity_list(w, acts, n, rcc, true, units, true);
     gy_jw_obj_end(w);
     return 0;
 }

@@ -589,20 +589,30 @@ static void key_schema(struct gy_jw *w, const struct gy_ddb_table *t)
 void gy_ddb_table_describe(struct gy_jw *w, const struct gy_ddb_table *t,
                            const struct gy_ddb_table_stats *stats, const char *status)
 {
+    /* DeleteTable's description leaves out the schema, the creation time and the indexes. */
+    bool deleting = strcmp(status, "DELETING") == 0;
     gy_jw_obj_begin(w);
-    gy_jw_key(w, "AttributeDefinitions");
-    gy_jw_arr_begin(w);
-    for (uint32_t i = 0; i < t->nattrs; i++) {
-        gy_jw_obj_begin(w);
-        gy_jw_key(w, "AttributeName"); gy_jw_cstr(w, t->attrs[i].name);
-        gy_jw_key(w, "AttributeType"); gy_jw_cstr(w, gy_ddb_type_name(t->attrs[i].type));
-        gy_jw_obj_end(w);
+    if (!deleting) {
+        gy_jw_key(w, "AttributeDefinitions");
+        gy_jw_arr_begin(w);
+        for (uint32_t i = 0; i < t->nattrs; i++) {
+            gy_jw_obj_begin(w);
+            gy_jw_key(w, "AttributeName"); gy_jw_cstr(w, t->attrs[i].name);
+            gy_jw_key(w, "AttributeType"); gy_jw_cstr(w, gy_ddb_type_name(t->attrs[i].type));
+            gy_jw_obj_end(w);
+        }
+        gy_jw_arr_end(w);
     }
-    gy_jw_arr_end(w);
     gy_jw_key(w, "TableName"); gy_jw_cstr(w, t->name);
-    gy_jw_key(w, "KeySchema"); key_schema(w, t);
+    if (!deleting) {
+        gy_jw_key(w, "KeySchema");
+        key_schema(w, t);
+    }
     gy_jw_key(w, "TableStatus"); gy_jw_cstr(w, status);
-    gy_jw_key(w, "CreationDateTime"); gy_jw_double(w, (double)t->created_ms / 1000.0);
+    if (!deleting) {
+        gy_jw_key(w, "CreationDateTime");
+        gy_jw_double(w, (double)t->created_ms / 1000.0);
+    }
     gy_jw_key(w, "ProvisionedThroughput");
     gy_jw_obj_begin(w);
     if (t->last_increase_ms) {
@@ -652,7 +662,8 @@ void gy_ddb_table_describe(struct gy_jw *w, const struct gy_ddb_table *t,
         gy_jw_key(w, "TableClass"); gy_jw_cstr(w, t->table_class);
         gy_jw_obj_end(w);
     }
-    gy_ddb_indexes_describe(w, t, stats);
+    if (!deleting)
+        gy_ddb_indexes_describe(w, t, stats, strcmp(status, "CREATING") == 0);
     if (t->nreplicas > 1) {
         /* Global table: every other region's replica, as DescribeTable shows them. */
         const char *self = t->arn ? t->arn + strlen("arn:aws:dynamodb:") : "";

@@ -4,8 +4,8 @@
  * ValidationException, all of one request's at once: "2 validation errors detected: Value
  * '...' at 'streamName' failed to satisfy constraint: ...; ...". Semantic errors use the
  * service's own exceptions (InvalidArgumentException, ResourceNotFoundException, ...) with
- * AWS's texts. Until the protocol layer takes exception names from the model, Kinesis's
- * exceptions are entries of core/errors.h's table; gy_kin__error is the one place that maps.
+ * AWS's texts, named by their model shapes (gy_aws_error: the protocol layer takes their wire
+ * code and status from the model; Kinesis sends bare codes).
  */
 #include "kinesis/kinesis_int.h"
 
@@ -19,34 +19,13 @@
 #include "core/json.h"
 #include "core/log.h"
 
-static const struct {
-    const char *name;
-    enum gy_aws_error code;
-} exceptions[] = {
-    {"InvalidArgumentException", GY_AWS_KIN_INVALID_ARGUMENT},
-    {"ResourceNotFoundException", GY_AWS_KIN_RESOURCE_NOT_FOUND},
-    {"ResourceInUseException", GY_AWS_KIN_RESOURCE_IN_USE},
-    {"LimitExceededException", GY_AWS_KIN_LIMIT_EXCEEDED},
-    {"ExpiredIteratorException", GY_AWS_KIN_EXPIRED_ITERATOR},
-    {"ExpiredNextTokenException", GY_AWS_KIN_EXPIRED_NEXT_TOKEN},
-    {"ProvisionedThroughputExceededException", GY_AWS_KIN_THROUGHPUT_EXCEEDED},
-    {"ValidationException", GY_AWS_KIN_VALIDATION},
-    {"SerializationException", GY_AWS_SERIALIZATION},
-    {"InternalFailureException", GY_AWS_INTERNAL},
-};
-
 int gy_kin__error(struct gy_aws_req *req, const char *exception, const char *fmt, ...)
 {
-    enum gy_aws_error code = GY_AWS_INTERNAL;
     va_list ap;
-    for (size_t i = 0; i < sizeof(exceptions) / sizeof(exceptions[0]); i++)
-        if (strcmp(exceptions[i].name, exception) == 0)
-            code = exceptions[i].code;
     va_start(ap, fmt);
-    req->err.code = code;
-    req->err.message = gy_arena_vprintf(req->arena, fmt, ap);
+    char *msg = gy_arena_vprintf(req->arena, fmt, ap);
     va_end(ap);
-    return GY_EAWS;
+    return gy_aws_error(req, exception, "%s", msg);
 }
 
 int gy_kin__internal(struct gy_aws_req *req, int rc)
@@ -55,7 +34,7 @@ int gy_kin__internal(struct gy_aws_req *req, int rc)
         return rc;
     gy_log_error("%s kinesis %s: storage error %s", req->request_id,
                  req->op ? req->op->name : "-", gy_strerror(rc));
-    return gy_kin__error(req, "InternalFailureException", "Internal Service Failure");
+    return gy_error_set(&req->err, req->arena, GY_AWS_INTERNAL, "Internal Service Failure");
 }
 
 /* ---- validation ---- */

@@ -39,6 +39,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -54,6 +55,10 @@
 #define DEFAULT_MAX_BODY (16 * 1024 * 1024)
 #define DEFAULT_IDLE_MS 60000
 #define DEFAULT_MAX_CONNS 4096
+#define DEFAULT_HEADER_MS 10000
+#define FD_RESERVE 128  /* descriptors kept for the store, logs, replication and curl */
+#define MIN_CONNS 16
+#define MIN_PER_PEER 4
 #define LISTEN_BACKLOG 511
 
 /* ---------------------------------------------------------------- queue and loop life */
@@ -136,7 +141,11 @@ static void on_connection(uv_stream_t *server, int status)
 {
     struct gy_http__loop *loop = server->data;
     if (status < 0) {
-        gy_log_warn("http: accept failed: %s", uv_strerror(status));
+        int64_t now = (int64_t)uv_now(&loop->uv);
+        if (now - loop->cap_log_ms >= 10000) {
+            loop->cap_log_ms = now;
+            gy_log_warn("http: accept failed: %s", uv_strerror(status));
+        }
         return;
     }
     gy_http__conn_accept(loop);
@@ -277,8 +286,28 @@ static void apply_defaults(struct gy_http_config *c)
         c->max_body_bytes = DEFAULT_MAX_BODY;
     if (c->idle_timeout_ms <= 0)
         c->idle_timeout_ms = DEFAULT_IDLE_MS;
+    if (c->header_timeout_ms <= 0)
+        c->header_timeout_ms = DEFAULT_HEADER_MS;
     if (c->max_connections <= 0)
         c->max_connections = DEFAULT_MAX_CONNS;
+    /* More connections than descriptors would make accept() fail with EMFILE, and libuv then
+     * resets every new client: cap below the process's limit instead. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+        rlim_t room = rl.rlim_cur > FD_RESERVE + MIN_CONNS ? rl.rlim_cur - FD_RESERVE : MIN_CONNS;
+        if ((rlim_t)c->max_connections > room) {
+            gy_log_info("http: %d connections requested, %llu allowed by the descriptor limit "
+                        "(%llu, ulimit -n)", c->max_connections, (unsigned long long)room,
+                        (unsigned long long)rl.rlim_cur);
+            c->max_connections = (int)room;
+        }
+    }
+    if (c->max_per_peer <= 0)
+        c->max_per_peer = c->max_connections / 4;
+    if (c->max_per_peer < MIN_PER_PEER)
+        c->max_per_peer = MIN_PER_PEER;
+    if (c->max_per_peer > c->max_connections)
+        c->max_per_peer = c->max_connections;
 }
 
 /* Set up one loop with its listener on fd (fd is consumed). */
@@ -287,6 +316,8 @@ static int loop_init(struct gy_http_server *s, int i, int fd)
     struct gy_http__loop *loop = &s->loops[i];
     loop->srv = s;
     loop->index = i;
+    /* SO_REUSEPORT spreads one peer's connections over the loops by a hash of the 4-tuple. */
+    loop->per_peer_cap = (s->cfg.max_per_peer + s->nloops - 1) / s->nloops;
     pthread_mutex_init(&loop->mq_lock, NULL);
     if (uv_loop_init(&loop->uv) != 0) {
         close(fd);

@@ -6,8 +6,9 @@
  * the handler on the loop thread, and writes the response that gy_http_respond() is given, from
  * any thread. One request at a time per connection: pipelined requests wait, in order, until the
  * previous response has been written. Keep-alive, chunked request bodies, Expect: 100-continue,
- * idle/slow-client timeouts and a connection cap are handled here. See docs/locking.md for the
- * thread model; the design notes are at the top of src/net/http.c.
+ * idle/slow-client timeouts, a header deadline, and connection caps (overall and per peer
+ * address, evicting the oldest connection that waits for a request) are handled here. See
+ * docs/locking.md for the thread model; the design notes are at the top of src/net/http.c.
  */
 #ifndef GY_NET_HTTP_H
 #define GY_NET_HTTP_H
@@ -100,8 +101,15 @@ struct gy_http_config {
     int threads;             /* I/O loops, default (0) 2 */
     size_t max_header_bytes; /* default (0) 64 KiB */
     size_t max_body_bytes;   /* default (0) 16 MiB (DynamoDB's request limit) */
-    int idle_timeout_ms; /* keep-alive idle + slow-client + slow-reader timeout, default 60000 */
-    int max_connections; /* default 4096; beyond it new connections are closed at once */
+    int idle_timeout_ms;   /* keep-alive idle + slow-body + slow-reader timeout, default 60000 */
+    int header_timeout_ms; /* a request's header must be complete this long after the
+                              connection opened or the request's first byte; default 10000 */
+    int max_connections;   /* default 4096, at most RLIMIT_NOFILE less a reserve; at the limit a
+                              new connection evicts the oldest one waiting for a request, or is
+                              closed at once when none is */
+    int max_per_peer;      /* connections from one IP address, default max_connections / 4
+                              (at least 4); at the limit the peer's oldest waiting connection
+                              is evicted, or the new one is closed at once */
     gy_http_handler_fn handler; /* required */
     gy_http_fault_fn fault;     /* optional */
     void *ctx;                  /* passed to handler and fault */

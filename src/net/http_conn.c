@@ -9,6 +9,14 @@
  *   WRITING  --write done, keep-alive (on_write)-->           READING    (buffered bytes first)
  *   WRITING  --write done, close_after (on_write)-->          LINGER     (shutdown, discard input)
  *   any      --error, EOF, timeout, stop (conn_close)-->      closed     (handles closing)
+ * Deadlines: a new connection must deliver a complete request header within header_timeout_ms
+ * of opening; a keep-alive connection may idle idle_timeout_ms, then has header_timeout_ms from
+ * its next request's first byte; a body has idle_timeout_ms from the end of its header.
+ * Caps: a connection that waits for a request (nothing or only part of a header received, or
+ * lingering after its last response) is "evictable" and sits on the loop's wait list, oldest
+ * first. At the overall cap or at the peer address's cap, a new connection evicts the oldest
+ * evictable connection (of that peer, for the peer cap); only when none exists is the new one
+ * closed at once. So idle or slow sockets, however many, never lock a new client out.
  * Memory: the struct is freed when refs reaches 0; refs counts the two open handles (tcp, timer)
  * plus one while a request is dispatched (cur != NULL). A request stays valid after its client
  * went away until gy_http_respond was called for it and its write completed or failed.
@@ -54,6 +62,13 @@ struct gy_http__conn {
     bool closed;                /* conn_close ran; handles are closing */
     bool continue_busy;         /* the 100 Continue write is in flight */
     bool peer_eof;              /* the client closed its side while a request was in flight */
+    bool waiting;               /* on the loop's wait list (evictable) */
+    bool served;                /* a response was written (the header deadline then starts at
+                                   a request's first byte, not at accept) */
+    struct gy_http__conn *wprev; /* loop->wait_head list */
+    struct gy_http__conn *wnext; /* loop->wait_head list */
+    uint8_t peer[16];           /* peer IP address (4 or 16 bytes, no port) */
+    uint8_t peer_len;           /* bytes of peer used; 0 when unknown */
     char remote[64];            /* peer address text */
 };
 
@@ -85,12 +100,52 @@ static void on_handle_closed(uv_handle_t *h)
     conn_unref(h->data);
 }
 
+/* ---------------------------------------------------------------- wait list (evictable) */
+
+static void wait_add(struct gy_http__conn *c)
+{
+    struct gy_http__loop *loop = c->loop;
+    if (c->waiting || c->closed)
+        return;
+    c->waiting = true;
+    c->wnext = NULL;
+    c->wprev = loop->wait_tail;
+    if (loop->wait_tail)
+        loop->wait_tail->wnext = c;
+    else
+        loop->wait_head = c;
+    loop->wait_tail = c;
+}
+
+static void wait_del(struct gy_http__conn *c)
+{
+    struct gy_http__loop *loop = c->loop;
+    if (!c->waiting)
+        return;
+    c->waiting = false;
+    if (c->wprev)
+        c->wprev->wnext = c->wnext;
+    else
+        loop->wait_head = c->wnext;
+    if (c->wnext)
+        c->wnext->wprev = c->wprev;
+    else
+        loop->wait_tail = c->wprev;
+    c->wprev = c->wnext = NULL;
+}
+
+static bool same_peer(const struct gy_http__conn *a, const struct gy_http__conn *b)
+{
+    return a->peer_len && a->peer_len == b->peer_len && memcmp(a->peer, b->peer, a->peer_len) == 0;
+}
+
 /* Close the socket now; a dispatched request stays alive until it is finished. */
 static void conn_close(struct gy_http__conn *c)
 {
     if (c->closed)
         return;
     struct gy_http__loop *loop = c->loop;
+    wait_del(c);
     c->closed = true;
     c->reading = false;
     if (c->prev)
@@ -177,6 +232,7 @@ static void conn_dispatch(struct gy_http__conn *c, struct gy_http_req *req, bool
     /* Reading goes on while the request is handled (bytes are kept in pend, boundedly): stopping
      * and restarting it costs two epoll_ctl calls per request (docs/performance.md). */
     uv_timer_stop(&c->timer);
+    wait_del(c);
     c->cur = req;
     c->refs++;
     loop->live_reqs++;
@@ -273,10 +329,29 @@ static void conn_resume(struct gy_http__conn *c)
     read_start(c);
 }
 
-/* rx hooks: a request's first byte starts its deadline; Expect: 100-continue gets its 100. */
+/*
+ * rx hooks: a request's first byte starts its header deadline (a new connection's runs from
+ * accept); a complete header ends evictability and starts the body's deadline; Expect:
+ * 100-continue gets its 100.
+ */
+static int header_ms(const struct gy_http__conn *c)
+{
+    const struct gy_http_config *cfg = &c->loop->srv->cfg;
+    return cfg->header_timeout_ms < cfg->idle_timeout_ms ? cfg->header_timeout_ms
+                                                         : cfg->idle_timeout_ms;
+}
+
 static void hook_begin(struct gy_http__rx *rx)
 {
     struct gy_http__conn *c = rx->hooks_ctx;
+    if (c->served)
+        arm_timer(c, header_ms(c));
+}
+
+static void hook_headers(struct gy_http__rx *rx)
+{
+    struct gy_http__conn *c = rx->hooks_ctx;
+    wait_del(c);
     arm_timer(c, c->loop->srv->cfg.idle_timeout_ms);
 }
 
@@ -300,6 +375,7 @@ static void hook_continue(struct gy_http__rx *rx)
 static const struct gy_http__rx_hooks conn_hooks = {
     .on_begin = hook_begin,
     .on_continue = hook_continue,
+    .on_headers = hook_headers,
 };
 
 /* ---------------------------------------------------------------- writing */
@@ -323,6 +399,7 @@ static void conn_linger(struct gy_http__conn *c)
     c->pend_off = 0;
     int ms = c->loop->srv->cfg.idle_timeout_ms;
     arm_timer(c, ms < LINGER_MS ? ms : LINGER_MS);
+    wait_add(c);
     c->sreq.data = c;
     if (uv_shutdown(&c->sreq, (uv_stream_t *)&c->tcp, on_shutdown) < 0) {
         conn_close(c);
@@ -341,12 +418,14 @@ static void on_write(uv_write_t *w, int status)
         return;
     }
     req_finish(c, req); /* c survives: its handles are still open */
+    c->served = true;
     if (c->close_after) {
         conn_linger(c);
         return;
     }
     c->state = CS_READING;
     arm_timer(c, c->loop->srv->cfg.idle_timeout_ms);
+    wait_add(c);
     conn_resume(c);
 }
 
@@ -479,15 +558,85 @@ static void format_peer(struct gy_http__conn *c)
         return;
     if (ss.ss_family == AF_INET) {
         const struct sockaddr_in *in = (const struct sockaddr_in *)&ss;
+        memcpy(c->peer, &in->sin_addr, 4);
+        c->peer_len = 4;
         uv_ip4_name(in, ip, sizeof(ip));
         port = ntohs(in->sin_port);
         snprintf(c->remote, sizeof(c->remote), "%s:%d", ip, port);
     } else if (ss.ss_family == AF_INET6) {
         const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&ss;
+        memcpy(c->peer, &in6->sin6_addr, 16);
+        c->peer_len = 16;
         uv_ip6_name(in6, ip, sizeof(ip));
         port = ntohs(in6->sin6_port);
         snprintf(c->remote, sizeof(c->remote), "[%s]:%d", ip, port);
     }
+}
+
+/* The oldest evictable connection of the loop (of c's peer when peer_only), or NULL. */
+static struct gy_http__conn *oldest_waiting(struct gy_http__loop *loop,
+                                            const struct gy_http__conn *c, bool peer_only)
+{
+    for (struct gy_http__conn *w = loop->wait_head; w; w = w->wnext)
+        if (!peer_only || same_peer(w, c))
+            return w;
+    return NULL;
+}
+
+static int count_peer(const struct gy_http__loop *loop, const struct gy_http__conn *c)
+{
+    int n = 0;
+    if (!c->peer_len)
+        return 0;
+    for (const struct gy_http__conn *o = loop->conns; o; o = o->next)
+        n += same_peer(o, c);
+    return n;
+}
+
+/* A warning at most every 10 s per loop, with the counters, instead of one per connection. */
+static void log_cap(struct gy_http__loop *loop, const char *what)
+{
+    int64_t now = (int64_t)uv_now(&loop->uv);
+    if (loop->cap_log_ms && now - loop->cap_log_ms < 10000)
+        return;
+    loop->cap_log_ms = now;
+    gy_log_warn("http: loop %d: %s (limits: %d connections, %d per peer address); so far %llu "
+                "evicted, %llu refused", loop->index, what, loop->srv->cfg.max_connections,
+                loop->srv->cfg.max_per_peer, (unsigned long long)loop->evicted,
+                (unsigned long long)loop->rejected);
+}
+
+/*
+ * Admit c under the caps, evicting the oldest evictable connection (of c's peer, at the peer
+ * cap) when a cap is reached. Returns false when c must be closed. Counts c in srv->nconns when
+ * it returns true.
+ */
+static bool admit(struct gy_http__loop *loop, struct gy_http__conn *c)
+{
+    struct gy_http_server *srv = loop->srv;
+    struct gy_http__conn *victim = NULL;
+    const char *what = NULL;
+    bool full = atomic_fetch_add(&srv->nconns, 1) >= srv->cfg.max_connections;
+    if (count_peer(loop, c) >= loop->per_peer_cap) {
+        victim = oldest_waiting(loop, c, true);
+        what = "per-peer connection limit reached";
+    } else if (full) {
+        victim = oldest_waiting(loop, c, false);
+        what = "connection limit reached";
+    }
+    if (what && !victim) {
+        atomic_fetch_sub(&srv->nconns, 1);
+        loop->rejected++;
+        log_cap(loop, what);
+        return false;
+    }
+    if (victim) {
+        loop->evicted++;
+        gy_log_debug("http: evicting %s (waiting for a request) for %s", victim->remote, c->remote);
+        log_cap(loop, what);
+        conn_close(victim);
+    }
+    return true;
 }
 
 void gy_http__conn_accept(struct gy_http__loop *loop)
@@ -501,14 +650,8 @@ void gy_http__conn_accept(struct gy_http__loop *loop)
         uv_close((uv_handle_t *)&c->tcp, on_rejected_closed);
         return;
     }
-    bool reject = loop->stopping;
-    if (!reject && atomic_fetch_add(&srv->nconns, 1) >= srv->cfg.max_connections) {
-        atomic_fetch_sub(&srv->nconns, 1);
-        gy_log_warn("http: connection limit (%d) reached, closing a new connection",
-                    srv->cfg.max_connections);
-        reject = true;
-    }
-    if (reject) {
+    format_peer(c);
+    if (loop->stopping || !admit(loop, c)) {
         uv_close((uv_handle_t *)&c->tcp, on_rejected_closed);
         return;
     }
@@ -523,9 +666,9 @@ void gy_http__conn_accept(struct gy_http__loop *loop)
     gy_http__rx_init(&c->rx, srv->cfg.max_header_bytes, srv->cfg.max_body_bytes, &conn_hooks, c);
     gy_buf_init(&c->pend, 2 * sizeof(loop->readbuf));
     uv_tcp_nodelay(&c->tcp, 1);
-    format_peer(c);
     c->state = CS_READING;
-    arm_timer(c, srv->cfg.idle_timeout_ms);
+    arm_timer(c, header_ms(c));
+    wait_add(c);
     read_start(c);
 }
 

@@ -32,6 +32,7 @@ struct gy_http__rx;
 struct gy_http__rx_hooks {
     void (*on_begin)(struct gy_http__rx *rx);    /* first byte of a request; may be NULL */
     void (*on_continue)(struct gy_http__rx *rx); /* send "100 Continue" now; may be NULL */
+    void (*on_headers)(struct gy_http__rx *rx);  /* header section complete; may be NULL */
 };
 
 /* Offsets of one header line inside rx->hbuf. */
@@ -119,6 +120,13 @@ struct gy_http__loop {
     /* Loop thread only: */
     struct gy_http__conn *conns; /* open connections (doubly linked) */
     size_t nconns;               /* entries in conns */
+    struct gy_http__conn *wait_head; /* evictable connections (no request or only part of its
+                                        header received, or lingering), oldest first */
+    struct gy_http__conn *wait_tail; /* newest evictable connection */
+    int per_peer_cap;            /* max_per_peer's share for this loop */
+    uint64_t evicted;            /* connections evicted to make room (counter) */
+    uint64_t rejected;           /* new connections closed at once (counter) */
+    int64_t cap_log_ms;          /* when the last "limit reached" warning was logged */
     size_t live_reqs;            /* requests handed to handlers and not yet finished */
     bool stopping;               /* graceful stop in progress */
     bool exiting;                /* final handles are closing */

@@ -207,6 +207,8 @@ static int cb_headers_complete(http_parser *p)
         return rx_fail(rx, GY_HTTP_FAULT_BAD_REQUEST);
     rx->state = GY_HTTP__RX_BODY;
     rx->last_cb = 0;
+    if (rx->hooks && rx->hooks->on_headers)
+        rx->hooks->on_headers(rx);
 
     bool chunked = (p->flags & F_CHUNKED) != 0;
     uint64_t cl = chunked ? 0 : p->content_length;

@@ -164,63 +164,165 @@ static void apply_done(void *arg, int rc)
     gy_http_req_post(j->req->http, apply_finish, j);
 }
 
+/* ---- input checks: the peer endpoints refuse anything but what a peer sends ---- */
+
+#define BAD(req, ...) gy_error_set(&(req)->err, (req)->arena, GY_AWS_VALIDATION, __VA_ARGS__)
+
+/* Every member of obj is named in allowed (a NULL-terminated list); else a ValidationException. */
+static int only_members(struct gy_aws_req *req, const struct gy_json *obj, const char *what,
+                        const char *const *allowed)
+{
+    if (!gy_json_is(obj, GY_JSON_OBJECT))
+        return BAD(req, "%s must be a JSON object, not %s", what, gy_json_type_name(obj));
+    for (const struct gy_json *m = gy_json_child(obj); m; m = gy_json_next(m)) {
+        struct gy_str k = gy_json_key(m);
+        bool known = false;
+        for (const char *const *a = allowed; *a && !known; a++)
+            known = gy_str_eqc(k, *a);
+        if (!known)
+            return BAD(req, "Unknown member '%.*s' in %s", (int)(k.len > 64 ? 64 : k.len), k.p,
+                       what);
+    }
+    return 0;
+}
+
+/* A string member (optional when !required): non-empty; *out is {NULL, 0} when absent. */
+static int str_member(struct gy_aws_req *req, const struct gy_json *obj, const char *name,
+                      const char *what, bool required, struct gy_str *out)
+{
+    const struct gy_json *j = gy_json_get(obj, name);
+    *out = GY_STR_NULL;
+    if (!j && !required)
+        return 0;
+    if (!j)
+        return BAD(req, "%s needs '%s'", what, name);
+    if (!gy_json_is(j, GY_JSON_STRING) || gy_json_str(j).len == 0)
+        return BAD(req, "'%s' of %s must be a non-empty string", name, what);
+    *out = gy_json_str(j);
+    return 0;
+}
+
+/* A decimal uint64 in a string ("stamp"): digits only, no overflow. */
+static int u64_member(struct gy_aws_req *req, const struct gy_json *obj, const char *name,
+                      const char *what, uint64_t *out)
+{
+    struct gy_str s;
+    int rc = str_member(req, obj, name, what, true, &s);
+    if (rc)
+        return rc;
+    uint64_t v = 0;
+    for (size_t i = 0; i < s.len; i++) {
+        unsigned d = (unsigned char)s.p[i] - '0';
+        if (d > 9 || v > (UINT64_MAX - d) / 10)
+            return BAD(req, "'%s' of %s must be a decimal number below 2^64", name, what);
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
+}
+
+static int bool_member(struct gy_aws_req *req, const struct gy_json *obj, const char *name,
+                       const char *what, bool *out)
+{
+    const struct gy_json *j = gy_json_get(obj, name);
+    *out = false;
+    if (j && !gy_json_bool(j, out))
+        return BAD(req, "'%s' of %s must be true or false", name, what);
+    return 0;
+}
+
+static int parse_record(struct gy_aws_req *req, const struct gy_json *rj, size_t i,
+                        struct in_record *rec)
+{
+    static const char *const allowed[] = { "stamp", "origin", "ms", "svc", "snap", "keys",
+                                           "item", NULL };
+    char *what = gy_arena_printf(req->arena, "records[%zu]", i);
+    int rc = only_members(req, rj, what, allowed);
+    if (!rc)
+        rc = u64_member(req, rj, "stamp", what, &rec->stamp);
+    if (!rc)
+        rc = str_member(req, rj, "origin", what, true, &rec->origin);
+    if (!rc)
+        rc = bool_member(req, rj, "svc", what, &rec->svc);
+    if (!rc)
+        rc = bool_member(req, rj, "snap", what, &rec->snap);
+    if (rc)
+        return rc;
+    const struct gy_json *ms = gy_json_get(rj, "ms");
+    if (ms && !gy_json_int(ms, &rec->ms))
+        return BAD(req, "'ms' of %s must be an integer", what);
+    const struct gy_json *keys = gy_json_get(rj, "keys");
+    if (!gy_json_is(keys, GY_JSON_OBJECT) || gy_json_count(keys) == 0)
+        return BAD(req, "'keys' of %s must be a non-empty map of attribute values", what);
+    if (gy_ddb_map_from_json(req->arena, keys, &rec->keys, &req->err))
+        return GY_EAWS;
+    const struct gy_json *item = gy_json_get(rj, "item");
+    if (item) {
+        if (!gy_json_is(item, GY_JSON_OBJECT))
+            return BAD(req, "'item' of %s must be a map of attribute values", what);
+        rec->item = gy_arena_zalloc(req->arena, sizeof(*rec->item));
+        if (gy_ddb_map_from_json(req->arena, item, rec->item, &req->err))
+            return GY_EAWS;
+    }
+    return 0;
+}
+
+static int parse_sweep(struct gy_aws_req *req, const struct gy_json *sw, struct apply_job *j)
+{
+    static const char *const allowed[] = { "after", "until", "stamp", NULL };
+    int rc = only_members(req, sw, "sweep", allowed);
+    if (!rc)
+        rc = u64_member(req, sw, "stamp", "sweep", &j->sweep_stamp);
+    if (rc)
+        return rc;
+    const struct gy_json *after = gy_json_get(sw, "after");
+    const struct gy_json *until = gy_json_get(sw, "until");
+    if (!gy_json_is(after, GY_JSON_STRING) || !unhex(req->arena, gy_json_str(after), &j->sweep_after))
+        return BAD(req, "'after' of sweep must be a string of lower-case hex digit pairs");
+    if (until && (!gy_json_is(until, GY_JSON_STRING) || gy_json_str(until).len == 0 ||
+                  !unhex(req->arena, gy_json_str(until), &j->sweep_until)))
+        return BAD(req, "'until' of sweep must be a non-empty string of lower-case hex digit "
+                        "pairs");
+    j->sweep = true;
+    return 0;
+}
+
 int gy_repl__handle_replicate(struct gy_aws_req *req)
 {
+    static const char *const allowed[] = { "origin", "table", "records", "sweep", NULL };
     struct gy_repl *r = req->ctx;
     const struct gy_json *b = req->body;
-    struct gy_str table = gy_json_str(gy_json_get(b, "table"));
+    struct gy_str table, from;
+    int rc = only_members(req, b, "the replication batch", allowed);
+    if (!rc)
+        rc = str_member(req, b, "table", "the replication batch", true, &table);
+    if (!rc)
+        rc = str_member(req, b, "origin", "the replication batch", true, &from);
+    if (rc)
+        return rc;
     const struct gy_json *recs = gy_json_get(b, "records");
-
-    if (!table.p || !gy_json_is(recs, GY_JSON_ARRAY))
-        return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION, "Malformed replication batch");
-    struct gy_str from = gy_json_str(gy_json_get(b, "origin"));
-    struct peer *sender = from.p ? gy_repl__peer(r, gy_arena_strndup(req->arena, from.p, from.len))
-                                 : NULL;
+    if (!gy_json_is(recs, GY_JSON_ARRAY))
+        return BAD(req, "'records' of the replication batch must be a list");
+    struct peer *sender = gy_repl__peer(r, gy_arena_strndup(req->arena, from.p, from.len));
     if (sender && __atomic_load_n(&sender->cut, __ATOMIC_RELAXED))
         return gy_error_set(&req->err, req->arena, GY_AWS_SERVICE_UNAVAILABLE,
                             "The link from %s is cut", sender->cfg.region);
-    struct gy_ddb_table *t = gy_ddb_catalog_get(r->ddb->catalog, table);
-    if (!t)
-        return gy_error_set(&req->err, req->arena, GY_AWS_RESOURCE_NOT_FOUND,
-                            "Requested resource not found: Table: %s not found", table.p);
-    gy_arena_add_cleanup(req->arena, unref, t);
     struct apply_job *j = gy_arena_zalloc(req->arena, sizeof(*j));
     j->req = req;
     j->r = r;
-    j->t = t;
+    j->origin = from;
     j->recs = gy_arena_calloc(req->arena, gy_json_count(recs) + 1, sizeof(*j->recs));
-    for (const struct gy_json *rj = gy_json_child(recs); rj; rj = gy_json_next(rj)) {
-        struct in_record *rec = &j->recs[j->n];
-        struct gy_str stamp = gy_json_str(gy_json_get(rj, "stamp"));
-        rec->origin = gy_json_str(gy_json_get(rj, "origin"));
-        if (!stamp.p || !rec->origin.p || rec->origin.len == 0)
-            return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION,
-                                "Malformed replicated change");
-        rec->stamp = strtoull(stamp.p, NULL, 10);
-        gy_json_int(gy_json_get(rj, "ms"), &rec->ms);
-        gy_json_bool(gy_json_get(rj, "svc"), &rec->svc);
-        gy_json_bool(gy_json_get(rj, "snap"), &rec->snap);
-        if (gy_ddb_map_from_json(req->arena, gy_json_get(rj, "keys"), &rec->keys, &req->err))
+    for (const struct gy_json *rj = gy_json_child(recs); rj; rj = gy_json_next(rj), j->n++)
+        if (parse_record(req, rj, j->n, &j->recs[j->n]))
             return GY_EAWS;
-        const struct gy_json *item = gy_json_get(rj, "item");
-        if (item) {
-            rec->item = gy_arena_zalloc(req->arena, sizeof(*rec->item));
-            if (gy_ddb_map_from_json(req->arena, item, rec->item, &req->err))
-                return GY_EAWS;
-        }
-        j->n++;
-    }
     const struct gy_json *sw = gy_json_get(b, "sweep");
-    if (sw) {
-        struct gy_str st = gy_json_str(gy_json_get(sw, "stamp"));
-        const struct gy_json *until = gy_json_get(sw, "until");
-        j->sweep = true;
-        j->origin = from;
-        if (!from.p || !st.p || !unhex(req->arena, gy_json_str(gy_json_get(sw, "after")), &j->sweep_after) ||
-            (until && !unhex(req->arena, gy_json_str(until), &j->sweep_until)))
-            return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION, "Malformed sweep");
-        j->sweep_stamp = strtoull(st.p, NULL, 10);
-    }
+    if (sw && parse_sweep(req, sw, j))
+        return GY_EAWS;
+    j->t = gy_ddb_catalog_get(r->ddb->catalog, table);
+    if (!j->t)
+        return gy_error_set(&req->err, req->arena, GY_AWS_RESOURCE_NOT_FOUND,
+                            "Requested resource not found: Table: %s not found", table.p);
+    gy_arena_add_cleanup(req->arena, unref, j->t);
     j->job.apply = apply_batch;
     j->job.done = apply_done;
     j->job.arg = j;
@@ -232,17 +334,22 @@ int gy_repl__handle_replicate(struct gy_aws_req *req)
 
 int gy_repl__handle_table(struct gy_aws_req *req)
 {
+    static const char *const allowed[] = { "origin", "def", NULL };
     struct gy_repl *r = req->ctx;
-    struct gy_str from = gy_json_str(gy_json_get(req->body, "origin"));
+    struct gy_str from, def;
+    int rc = only_members(req, req->body, "the table definition message", allowed);
+    if (!rc)
+        rc = str_member(req, req->body, "origin", "the table definition message", false, &from);
+    if (!rc)
+        rc = str_member(req, req->body, "def", "the table definition message", true, &def);
+    if (rc)
+        return rc;
     struct peer *sender = from.p ? gy_repl__peer(r, gy_arena_strndup(req->arena, from.p, from.len))
                                  : NULL;
     if (sender && __atomic_load_n(&sender->cut, __ATOMIC_RELAXED))
         return gy_error_set(&req->err, req->arena, GY_AWS_SERVICE_UNAVAILABLE,
                             "The link from %s is cut", sender->cfg.region);
-    struct gy_str def = gy_json_str(gy_json_get(req->body, "def"));
-    if (!def.p)
-        return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION, "Malformed table definition");
-    int rc = gy_repl__apply_definition(r, def, &req->err, req->arena);
+    rc = gy_repl__apply_definition(r, def, &req->err, req->arena);
     if (rc == 0) {
         gy_jw_obj_begin(&req->w);
         gy_jw_obj_end(&req->w);
@@ -338,10 +445,27 @@ int gy_repl__handle_metrics(struct gy_aws_req *req)
  */
 int gy_repl__handle_links(struct gy_aws_req *req)
 {
+    static const char *const allowed[] = { "cut", NULL };
     struct gy_repl *r = req->ctx;
+    if (only_members(req, req->body, "the links request", allowed))
+        return GY_EAWS;
     const struct gy_json *cut = gy_json_get(req->body, "cut");
     if (cut && !gy_json_is(cut, GY_JSON_ARRAY))
-        return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION, "cut must be a list");
+        return BAD(req, "'cut' must be a list of peer regions");
+    /* Check every entry before changing anything: a request is applied whole or not at all. */
+    size_t idx = 0;
+    for (const struct gy_json *j = gy_json_child(cut); j; j = gy_json_next(j), idx++) {
+        if (!gy_json_is(j, GY_JSON_STRING))
+            return BAD(req, "cut[%zu] must be a peer region name, not %s", idx,
+                       gy_json_type_name(j));
+        struct gy_str name = gy_json_str(j);
+        bool known = false;
+        for (size_t i = 0; i < r->npeers && !known; i++)
+            known = gy_str_eqc(name, r->peers[i].cfg.region);
+        if (!known)
+            return BAD(req, "cut[%zu]: '%.*s' is not a peer of %s", idx,
+                       (int)(name.len > 64 ? 64 : name.len), name.p, r->region);
+    }
     for (size_t i = 0; cut && i < r->npeers; i++) {
         bool c = false;
         for (const struct gy_json *j = gy_json_child(cut); j; j = gy_json_next(j))

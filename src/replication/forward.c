@@ -40,7 +40,9 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
         return len;
     size_t nl = (size_t)(colon - p);
     static const char *keep[] = { "x-amzn-requestid", "content-type", "x-amz-crc32",
-                                  "x-amzn-errortype", "x-amzn-query-error" };
+                                  "x-amzn-errortype", "x-amzn-query-error", "content-encoding",
+                                  "vary", "access-control-allow-origin",
+                                  "access-control-expose-headers" };
     bool wanted = false;
     for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
         wanted |= nl == strlen(keep[i]) && strncasecmp(p, keep[i], nl) == 0;
@@ -85,7 +87,7 @@ static void forward_one(CURL *curl, struct fwd_item *it)
         hl = curl_slist_append(hl, line);
     }
     hl = curl_slist_append(hl, "Expect:");
-    struct fwd_resp fr = { req->arena, gy_arena_calloc(req->arena, 8, sizeof(*fr.h)), 0, 8 };
+    struct fwd_resp fr = { req->arena, gy_arena_calloc(req->arena, 16, sizeof(*fr.h)), 0, 16 };
     struct gy_buf *body = gy_arena_alloc(req->arena, sizeof(*body));
     gy_buf_init(body, FWD_MAX_RESPONSE);
     gy_arena_add_cleanup(req->arena, free_buf, body);

@@ -548,6 +548,7 @@ static const struct gy_aws_op global_ops[] = {
 
 int gy_repl__global_ops_register(struct gy_repl *r)
 {
+    r->service.model = "dynamodb";
     r->service.target_prefix = "DynamoDB_20120810";
     r->service.content_type = "application/x-amz-json-1.0";
     r->service.ops = global_ops;

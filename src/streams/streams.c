@@ -55,6 +55,7 @@ int gy_streams_open(struct gy_ddb *ddb, struct gy_streams **out)
         return GY_EIO;
     }
     s->service = (struct gy_aws_service){
+        .model = "dynamodbstreams",
         .target_prefix = "DynamoDBStreams_20120810",
         .content_type = "application/x-amz-json-1.0",
         .ops = ops,

@@ -163,8 +163,9 @@ class GyreServer:
     """One gyre process (owned) or an already-running endpoint (attached)."""
 
     def __init__(self, region="us-east-1", admin_key=None, env_admin_key=None, account=None,
-                 data_dir=None, port=None, extra_args=(), endpoint=None):
+                 data_dir=None, port=None, extra_args=(), endpoint=None, extra_env=None):
         self.region = region
+        self.extra_env = dict(extra_env or {})  # added to the process environment
         self.account = account or DEFAULT_ACCOUNT
         self.attached = endpoint is not None
         self.cli_admin_key = admin_key        # passed as --admin-key
@@ -221,6 +222,7 @@ class GyreServer:
         assert not self.attached
         env = dict(os.environ)
         env.pop("GYRE_ADMIN_KEY", None)
+        env.update(self.extra_env)
         if self.env_admin_key:
             env["GYRE_ADMIN_KEY"] = self.env_admin_key
         log = open(self.log_path, "ab")
@@ -329,7 +331,7 @@ class GyreServer:
             aws_access_key_id=access_key or self.access_key,
             aws_secret_access_key=secret_key or self.secret_key, config=cfg)
 
-    def cli(self, *args, check=True, access_key=None, secret_key=None, timeout=60):
+    def cli(self, *args, check=True, access_key=None, secret_key=None, timeout=60, extra_env=None):
         """Run /usr/bin/aws against this server; returns (CompletedProcess, parsed JSON or None)."""
         if self._cli_dir is None:
             self._cli_dir = tempfile.mkdtemp(prefix="gyre-cli-")
@@ -347,6 +349,7 @@ class GyreServer:
             "AWS_EC2_METADATA_DISABLED": "true",
             "AWS_MAX_ATTEMPTS": "1",
         }
+        env.update(extra_env or {})
         cmd = [AWS_CLI, *args, "--endpoint-url", self.endpoint, "--region", self.region,
                "--output", "json"]
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)

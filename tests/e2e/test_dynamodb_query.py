@@ -502,7 +502,10 @@ def test_legacy_between_reversed(ddb, range_table):
 
 
 def test_legacy_mixed_with_expressions(ddb, range_table):
+    # KeyConditions may stand beside FilterExpression (issue 20, item 7); QueryFilter may not.
     expect_error(ddb.query, TableName=range_table, KeyConditions=PK_EQ,
+                 QueryFilter={"x": {"ComparisonOperator": "EQ",
+                                    "AttributeValueList": [{"S": "1"}]}},
                  FilterExpression="x = :x", ExpressionAttributeValues={":x": {"S": "1"}},
                  code=VALIDATION,
                  contains="Can not use both expression and non-expression parameters in the "

@@ -486,6 +486,11 @@ def test_parameter_validation(ddb, loose_streams, name):
                  contains="SequenceNumber")
     expect_error(loose_streams.get_shard_iterator, StreamArn=arn, ShardId=shard,
                  ShardIteratorType="AT_SEQUENCE_NUMBER", SequenceNumber="12x",
+                 code="ValidationException",
+                 message="1 validation error detected: Value '12x' at 'sequenceNumber' failed to "
+                         "satisfy constraint: Member must have length greater than or equal to 21")
+    expect_error(loose_streams.get_shard_iterator, StreamArn=arn, ShardId=shard,
+                 ShardIteratorType="AT_SEQUENCE_NUMBER", SequenceNumber="1" * 20 + "x",
                  code="ValidationException", contains="SequenceNumber")
     expect_error(loose_streams.describe_stream, code="ValidationException",
                  contains="'streamArn'")

@@ -106,6 +106,23 @@ static int check_names(struct gy_arena *a, const struct gy_json *names, struct g
     return 0;
 }
 
+/* Index of name in a sorted map with unique names (binary search), or m->n when absent. */
+static uint32_t sorted_index(const struct gy_ddb_map *m, struct gy_str name)
+{
+    uint32_t lo = 0, hi = m->n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        int c = gy_str_cmp(m->v[mid].name, name);
+        if (c == 0)
+            return mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return m->n;
+}
+
 static int read_values(struct gy_arena *a, const struct gy_json *values, struct gy_ddb_map *out,
                        uint32_t **order, struct gy_error *err)
 {
@@ -149,10 +166,9 @@ static int read_values(struct gy_arena *a, const struct gy_json *values, struct 
     *order = gy_arena_calloc(a, n, sizeof(uint32_t));
     uint32_t pos = 0;
     for (const struct gy_json *j = gy_json_child(values); j; j = gy_json_next(j), pos++) {
-        struct gy_str k = gy_json_key(j);
-        for (uint32_t i = 0; i < out->n; i++)
-            if (gy_str_eq(out->v[i].name, k))
-                (*order)[i] = pos;
+        uint32_t i = sorted_index(out, gy_json_key(j));
+        if (i < out->n)
+            (*order)[i] = pos;
     }
     return 0;
 }

@@ -45,7 +45,18 @@ void gy_expr__num_from_u64(struct gy_expr__numbuf *nb, uint64_t x)
 bool gy_expr__size_of(const struct gy_ddb_value *v, uint64_t *out)
 {
     switch (v->type) {
-    case GY_DDB_S:
+    case GY_DDB_S: {
+        /* DynamoDB counts a string's UTF-16 code units: one per character, two for characters
+         * beyond U+FFFF (those take four bytes in UTF-8). Stored strings are valid UTF-8. */
+        uint64_t n = 0;
+        for (size_t i = 0; i < v->u.s.len; i++) {
+            unsigned char c = (unsigned char)v->u.s.p[i];
+            n += (c & 0xC0) != 0x80;
+            n += c >= 0xF0;
+        }
+        *out = n;
+        return true;
+    }
     case GY_DDB_B:
         *out = v->u.s.len;
         return true;

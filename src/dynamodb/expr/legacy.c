@@ -10,6 +10,7 @@
 #include "dynamodb/expr/expr_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define INVALID "One or more parameter values were invalid: "
@@ -145,14 +146,21 @@ static int join_op(struct gy_arena *a, const struct gy_json *cop, enum gy_expr_k
                         (int)s.len, s.p);
 }
 
-static const struct gy_expr *join(struct gy_arena *a, enum gy_expr_kind kind,
-                                  const struct gy_expr *left, const struct gy_expr *right)
+/*
+ * v[0] kind v[1] kind ... v[n-1] as a balanced tree of binary nodes: the same conditions in the
+ * same order (so short-circuiting is unchanged), but depth log2(n) rather than n, so a request
+ * with tens of thousands of conditions cannot exhaust the stack of whatever walks the tree.
+ */
+static const struct gy_expr *join_all(struct gy_arena *a, enum gy_expr_kind kind,
+                                      const struct gy_expr *const *v, size_t n)
 {
-    if (!left)
-        return right;
+    if (n == 0)
+        return NULL;
+    if (n == 1)
+        return v[0];
     struct gy_expr *e = mk(a, kind, 2);
-    e->args[0] = left;
-    e->args[1] = right;
+    e->args[0] = join_all(a, kind, v, n / 2);
+    e->args[1] = join_all(a, kind, v + n / 2, n - n / 2);
     return e;
 }
 
@@ -216,17 +224,15 @@ int gy_expr_from_expected(struct gy_expr_ctx *c, const struct gy_json *expected,
                           struct gy_error *err)
 {
     enum gy_expr_kind kind;
-    const struct gy_expr *res = NULL;
     int rc = join_op(c->a, conditional_operator, &kind, err);
     if (rc)
         return rc;
-    for (const struct gy_json *j = gy_json_child(expected); j; j = gy_json_next(j)) {
-        const struct gy_expr *one;
-        if ((rc = expected_one(c->a, j, &one, err)) != 0)
+    const struct gy_expr **v = gy_arena_calloc(c->a, gy_json_count(expected) + 1, sizeof(*v));
+    size_t n = 0;
+    for (const struct gy_json *j = gy_json_child(expected); j; j = gy_json_next(j), n++)
+        if ((rc = expected_one(c->a, j, &v[n], err)) != 0)
             return rc;
-        res = join(c->a, kind, res, one);
-    }
-    *out = res;
+    *out = join_all(c->a, kind, v, n);
     return 0;
 }
 
@@ -235,10 +241,11 @@ int gy_expr_from_filter(struct gy_expr_ctx *c, const struct gy_json *filter,
                         const struct gy_expr **out, struct gy_error *err)
 {
     enum gy_expr_kind kind;
-    const struct gy_expr *res = NULL;
     int rc = join_op(c->a, conditional_operator, &kind, err);
     if (rc)
         return rc;
+    const struct gy_expr **v = gy_arena_calloc(c->a, gy_json_count(filter) + 1, sizeof(*v));
+    size_t n = 0;
     for (const struct gy_json *j = gy_json_child(filter); j; j = gy_json_next(j)) {
         const struct gy_expr *one;
         const struct gy_json *op = gy_json_get(j, "ComparisonOperator");
@@ -251,9 +258,9 @@ int gy_expr_from_filter(struct gy_expr_ctx *c, const struct gy_json *filter,
                         NULL, &one, err);
         if (rc)
             return rc;
-        res = join(c->a, kind, res, one);
+        v[n++] = one;
     }
-    *out = res;
+    *out = join_all(c->a, kind, v, n);
     return 0;
 }
 
@@ -334,21 +341,52 @@ int gy_expr_from_attribute_updates(struct gy_expr_ctx *c, const struct gy_json *
     return 0;
 }
 
+struct named_pos {
+    struct gy_str name;
+    size_t pos; /* request order */
+};
+
+static int named_pos_cmp(const void *x, const void *y)
+{
+    const struct named_pos *a = x, *b = y;
+    int c = gy_str_cmp(a->name, b->name);
+    return c ? c : a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
+/*
+ * The first name (in request order) that repeats an earlier one, or NULL: sorted, so a list of
+ * any length costs O(n log n). The repeat found is the one a front-to-back scan would meet.
+ */
+static const struct gy_str *first_repeat(struct gy_arena *a, const struct gy_json *list, size_t n)
+{
+    struct named_pos *v = gy_arena_calloc(a, n + 1, sizeof(*v));
+    size_t k = 0, best = n;
+    for (const struct gy_json *j = gy_json_child(list); j; j = gy_json_next(j), k++)
+        v[k] = (struct named_pos){ gy_json_str(j), k };
+    qsort(v, k, sizeof(*v), named_pos_cmp);
+    for (size_t i = 1; i < k; i++)
+        if (gy_str_eq(v[i].name, v[i - 1].name) && (i < 2 || !gy_str_eq(v[i].name, v[i - 2].name)) &&
+            v[i].pos < best)
+            best = v[i].pos; /* the second occurrence of its name */
+    for (size_t i = 0; i < k; i++)
+        if (v[i].pos == best)
+            return &v[i].name;
+    return NULL;
+}
+
 int gy_expr_from_attributes_to_get(struct gy_expr_ctx *c, const struct gy_json *list,
                                    const struct gy_expr_proj **out, struct gy_error *err)
 {
     size_t n = gy_json_count(list);
     struct gy_expr_path *paths = gy_arena_calloc(c->a, n + 1, sizeof(*paths));
     uint32_t np = 0;
-    for (const struct gy_json *j = gy_json_child(list); j; j = gy_json_next(j)) {
-        struct gy_str name = gy_json_str(j);
-        for (uint32_t i = 0; i < np; i++)
-            if (gy_str_eq(paths[i].e[0].name, name))
-                return gy_error_set(err, c->a, GY_AWS_VALIDATION,
-                                    INVALID "Duplicate value in attribute name: %.*s",
-                                    (int)name.len, name.p);
-        paths[np++] = mk_path(c->a, name)->u.path;
-    }
+    const struct gy_str *dup = first_repeat(c->a, list, n);
+    if (dup)
+        return gy_error_set(err, c->a, GY_AWS_VALIDATION,
+                            INVALID "Duplicate value in attribute name: %.*s", (int)dup->len,
+                            dup->p);
+    for (const struct gy_json *j = gy_json_child(list); j; j = gy_json_next(j))
+        paths[np++] = mk_path(c->a, gy_json_str(j))->u.path;
     struct gy_expr_proj *p = gy_arena_zalloc(c->a, sizeof(*p));
     p->p = paths;
     p->n = np;
@@ -368,8 +406,11 @@ int gy_expr_check_param_mix(const struct gy_json *request, struct gy_error *err,
     char lbuf[256] = "", mbuf[256] = "";
     size_t ll = 0, ml = 0;
 
+    /* DynamoDB lets legacy KeyConditions stand beside ProjectionExpression and
+     * FilterExpression; only KeyConditionExpression conflicts with it. */
+    bool kce = gy_json_get(request, "KeyConditionExpression") != NULL;
     for (size_t i = 0; i < sizeof(legacy) / sizeof(legacy[0]); i++)
-        if (gy_json_get(request, legacy[i]))
+        if (gy_json_get(request, legacy[i]) && (kce || strcmp(legacy[i], "KeyConditions") != 0))
             ll += (size_t)snprintf(lbuf + ll, sizeof(lbuf) - ll, "%s%s", ll ? ", " : "", legacy[i]);
     for (size_t i = 0; i < sizeof(modern) / sizeof(modern[0]); i++)
         if (gy_json_get(request, modern[i]))

@@ -7,6 +7,7 @@
  */
 #include "dynamodb/expr/expr_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 struct sel {
@@ -27,9 +28,20 @@ static int elem_cmp(const struct gy_expr_elem *x, const struct gy_expr_elem *y)
 }
 
 
-/* Sort sel by element d (insertion sort: projections are small; no global state needed). */
+static int sel_cmp(const void *x, const void *y, void *arg)
+{
+    uint32_t d = *(const uint32_t *)arg;
+    return elem_cmp(&((const struct sel *)x)->p->e[d], &((const struct sel *)y)->p->e[d]);
+}
+
+/* Sort sel by element d: insertion sort for the usual few paths, qsort_r beyond (a legacy
+ * AttributesToGet list may name tens of thousands). */
 static void sort_sel(struct sel *sel, uint32_t n, uint32_t d)
 {
+    if (n > 16) {
+        qsort_r(sel, n, sizeof(*sel), sel_cmp, &d);
+        return;
+    }
     for (uint32_t i = 1; i < n; i++) {
         struct sel t = sel[i];
         uint32_t j = i;

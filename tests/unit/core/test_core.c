@@ -93,11 +93,58 @@ static void test_json_parse_checks(void **state)
     assert_string_equal(why, "trailing data after JSON value");
     assert_int_equal(gy_json_parse(a, "{\"a\":1,\"a\":2}", 13, &j, &why), GY_EINVAL);
     assert_string_equal(why, "duplicate key in object");
-    assert_int_equal(gy_json_parse(a, "{\"a\":\"\\u0000\"}", 14, &j, &why), GY_EINVAL);
+    /* U+0000 in strings and keys: kept, with the true length. */
+    const char *nul = "{\"a\\u0000b\":\"x\\u0000y\\u0000\",\"a\":[\"\\u0000\"],\"c\":\"\\\\u0000\"}";
+    assert_int_equal(gy_json_parse(a, nul, strlen(nul), &j, &why), 0);
+    const struct gy_json *m = gy_json_child(j);
+    assert_int_equal(gy_json_key(m).len, 3);
+    assert_memory_equal(gy_json_key(m).p, "a\0b", 3);
+    assert_int_equal(gy_json_str(m).len, 4);
+    assert_memory_equal(gy_json_str(m).p, "x\0y\0", 4);
+    assert_int_equal(gy_json_str(gy_json_child(gy_json_get(j, "a"))).len, 1);
+    assert_string_equal(gy_json_str(gy_json_get(j, "c")).p, "\\u0000"); /* escaped backslash */
+    /* Keys that differ only after a U+0000 are distinct; equal ones are duplicates. */
+    const char *d1 = "{\"k\\u0000a\":1,\"k\\u0000b\":2,\"k\":3}";
+    assert_int_equal(gy_json_parse(a, d1, strlen(d1), &j, &why), 0);
+    assert_int_equal(gy_json_count(j), 3);
+    const char *d2 = "{\"k\\u0000a\":1,\"k\\u0000a\":2}";
+    assert_int_equal(gy_json_parse(a, d2, strlen(d2), &j, &why), GY_EINVAL);
     assert_int_equal(gy_json_parse(a, "{\"a\":\"\\\\u0000\"}", 15, &j, &why), 0); /* escaped backslash */
     assert_int_equal(gy_json_parse(a, "{\"a\":\"\xff\"}", 8, &j, &why), GY_EINVAL);
     assert_int_equal(gy_json_parse(a, "{\"a\":", 5, &j, &why), GY_EINVAL);
     assert_int_equal(gy_json_parse(a, "{} \n", 4, &j, &why), 0);
+    gy_arena_destroy(a);
+}
+
+/* Objects past the pairwise threshold take the sorted path; nested ones share its scratch. */
+static void test_json_duplicates_large_objects(void **state)
+{
+    struct gy_arena *a = gy_arena_create(1024);
+    const struct gy_json *j;
+    const char *why;
+    struct gy_buf b;
+    gy_buf_init(&b, 1 << 20);
+    for (int dup = -1; dup < 500; dup += 100) {
+        gy_buf_reset(&b);
+        gy_buf_puts(&b, "{\"x\":[{\"inner\":1},{");
+        for (int i = 0; i < 500; i++)
+            gy_buf_printf(&b, "%s\"k%d\":%d", i ? "," : "", i, i);
+        if (dup >= 0)
+            gy_buf_printf(&b, ",\"k%d\":0", dup);
+        gy_buf_puts(&b, "}],\"y\":{\"a\":1,\"b\":2}}");
+        int rc = gy_json_parse(a, b.p, b.len, &j, &why);
+        assert_int_equal(rc, dup >= 0 ? GY_EINVAL : 0);
+        if (dup >= 0)
+            assert_string_equal(why, "duplicate key in object");
+    }
+    /* A key that is a prefix of another is not a duplicate. */
+    gy_buf_reset(&b);
+    gy_buf_puts(&b, "{");
+    for (int i = 0; i < 40; i++)
+        gy_buf_printf(&b, "%s\"%.*s\":1", i ? "," : "", i + 1, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    gy_buf_puts(&b, "}");
+    assert_int_equal(gy_json_parse(a, b.p, b.len, &j, &why), 0);
+    gy_buf_fini(&b);
     gy_arena_destroy(a);
 }
 
@@ -155,6 +202,7 @@ int main(void)
         cmocka_unit_test(test_buf_limits),
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_json_parse_checks),
+        cmocka_unit_test(test_json_duplicates_large_objects),
         cmocka_unit_test(test_json_writer),
         cmocka_unit_test(test_hlc_monotonic),
     };

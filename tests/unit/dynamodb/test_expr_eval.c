@@ -130,7 +130,11 @@ static void test_functions(void **state)
 static void test_size(void **state)
 {
     assert_true(E("size(s) = :three", ITEM1));
-    assert_true(EVAL(NULL, "{\":v\":{\"N\":\"5\"}}", "size(u) = :v", ITEM1)); /* UTF-8 bytes */
+    /* Strings count UTF-16 code units, as DynamoDB: "été" is 3 (5 UTF-8 bytes), and a
+     * character past U+FFFF counts 2 ("é𝄞" is 3). */
+    assert_true(EVAL(NULL, "{\":v\":{\"N\":\"3\"}}", "size(u) = :v", ITEM1));
+    assert_true(EVAL(NULL, "{\":v\":{\"N\":\"3\"}}", "size(w) = :v",
+                     "{\"w\":{\"S\":\"\xc3\xa9\xf0\x9d\x84\x9e\"}}"));
     assert_true(E("size(b) = :three", ITEM1));
     assert_true(E("size(ss) = :two", ITEM1));
     assert_true(E("size(l) = :three", ITEM1));

@@ -703,21 +703,111 @@ static void test_idle_timeout(void **state)
     gy_http_server_destroy(s);
 }
 
+static struct gy_http_server *start_capped(int max_conns, int per_peer, int header_ms)
+{
+    struct gy_http_config cfg = {
+        .listen = "127.0.0.1:0", .threads = 1, .max_header_bytes = 4096,
+        .max_body_bytes = 1024 * 1024, .idle_timeout_ms = 60000, .header_timeout_ms = header_ms,
+        .max_connections = max_conns, .max_per_peer = per_peer, .handler = handler,
+        .fault = fault_cb, .ctx = &T,
+    };
+    struct gy_http_server *s = NULL;
+    assert_int_equal(gy_http_server_start(&cfg, &s), 0);
+    return s;
+}
+
+static void get_ok(struct client *c, const char *path)
+{
+    char req[256];
+    struct resp r;
+    snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: a\r\n\r\n", path);
+    send_str(c, req);
+    assert_int_equal(read_resp(c, &r), 0);
+    assert_int_equal(r.status, 200);
+}
+
+/* At the cap a new connection evicts the oldest one waiting for a request. */
 static void test_connection_cap(void **state)
 {
-    struct gy_http_server *s = start_server("127.0.0.1:0", 1, 60000, 1, true);
+    struct gy_http_server *s = start_capped(2, 0, 0);
     int p = gy_http_server_port(s);
     struct client *a = client_open(p);
-    struct resp r;
-    send_str(a, "GET /a HTTP/1.1\r\nHost: a\r\n\r\n");
-    assert_int_equal(read_resp(a, &r), 0);
-    struct client *b = client_open(p); /* the kernel accepts; the server closes it at once */
+    get_ok(a, "/a"); /* a now idles between requests */
+    struct client *b = client_open(p);
+    send_str(b, "GET /b HTTP/1.1\r\nHo"); /* b: half a header */
+    struct client *c = client_open(p); /* the cap: a (oldest waiting) makes room */
+    get_ok(c, "/c");
+    assert_true(at_eof(a));
+    struct client *d = client_open(p); /* b is the oldest waiting now */
+    get_ok(d, "/d");
     assert_true(at_eof(b));
-    client_close(b);
-    send_str(a, "GET /a2 HTTP/1.1\r\nHost: a\r\n\r\n");
-    assert_int_equal(read_resp(a, &r), 0);
-    assert_int_equal(r.status, 200);
     client_close(a);
+    client_close(b);
+    /* With every connection busy (a request held by the handler) a new one is refused. */
+    send_str(c, "GET /hold HTTP/1.1\r\nHost: a\r\n\r\n");
+    struct gy_http_req *held = wait_held();
+    send_str(d, "GET /hold HTTP/1.1\r\nHost: a\r\n\r\n");
+    struct gy_http_req *held2 = wait_held();
+    struct client *e = client_open(p);
+    assert_true(at_eof(e));
+    client_close(e);
+    gy_http_respond(held, 200, NULL, 0, GY_STR("held"));
+    gy_http_respond(held2, 200, NULL, 0, GY_STR("held"));
+    struct resp r;
+    assert_int_equal(read_resp(c, &r), 0);
+    assert_int_equal(read_resp(d, &r), 0);
+    client_close(c);
+    client_close(d);
+    gy_http_server_stop(s, 1000);
+    gy_http_server_destroy(s);
+}
+
+/* Many idle sockets from one address: each new one evicts the oldest; a client is served. */
+static void test_idle_flood_per_peer(void **state)
+{
+    enum { FLOOD = 300 };
+    struct gy_http_server *s = start_capped(1000, 50, 0);
+    int p = gy_http_server_port(s);
+    int fds[FLOOD];
+    for (int i = 0; i < FLOOD; i++) {
+        fds[i] = connect_to(AF_INET, p);
+        assert_true(fds[i] >= 0);
+    }
+    struct client *c = client_open(p);
+    get_ok(c, "/after-flood");
+    get_ok(c, "/again");
+    /* The oldest flood sockets were closed by the server; the newest are still open. */
+    struct client old = {.fd = fds[0]};
+    assert_true(at_eof(&old));
+    for (int i = 0; i < FLOOD; i++)
+        close(fds[i]);
+    client_close(c);
+    gy_http_server_stop(s, 1000);
+    gy_http_server_destroy(s);
+}
+
+/* A connection that never completes its request header is closed at the header deadline, even
+ * when it keeps sending bytes; a keep-alive connection may idle past it. */
+static void test_header_deadline(void **state)
+{
+    struct gy_http_server *s = start_capped(0, 0, 200);
+    int p = gy_http_server_port(s);
+    struct client *c = client_open(p);
+    assert_true(at_eof(c)); /* nothing sent */
+    client_close(c);
+    c = client_open(p);
+    send_str(c, "GET /slow HTTP/1.1\r\n");
+    for (int i = 0; i < 3; i++) {
+        usleep(100 * 1000);
+        send(c->fd, "X-A: b\r\n", 8, MSG_NOSIGNAL);
+    }
+    assert_true(at_eof(c));
+    client_close(c);
+    c = client_open(p);
+    get_ok(c, "/fast");
+    usleep(400 * 1000); /* idle between requests: the idle timeout (60 s) applies */
+    get_ok(c, "/later");
+    client_close(c);
     gy_http_server_stop(s, 1000);
     gy_http_server_destroy(s);
 }
@@ -779,7 +869,7 @@ static void count_continue(struct gy_http__rx *rx)
     ((struct rx_case *)rx->hooks_ctx)->continues++;
 }
 
-static const struct gy_http__rx_hooks count_hooks = {NULL, count_continue};
+static const struct gy_http__rx_hooks count_hooks = {.on_continue = count_continue};
 
 static void test_rx_pipeline_and_headers(void **state)
 {
@@ -1001,6 +1091,8 @@ int main(void)
         cmocka_unit_test(test_graceful_stop),
         cmocka_unit_test(test_stop_timeout_with_held_request),
         cmocka_unit_test(test_idle_timeout),
+        cmocka_unit_test(test_idle_flood_per_peer),
+        cmocka_unit_test(test_header_deadline),
         cmocka_unit_test(test_connection_cap),
         cmocka_unit_test(test_ipv6),
     };

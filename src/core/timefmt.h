@@ -1,0 +1,24 @@
+/*
+ * timefmt.h — the timestamp texts AWS protocols carry: ISO 8601 (query/XML, JSON strings) and
+ * IMF-fixdate (HTTP headers), to and from milliseconds since the epoch (UTC).
+ */
+#ifndef GY_CORE_TIMEFMT_H
+#define GY_CORE_TIMEFMT_H
+
+#include <stdint.h>
+
+#include "core/str.h"
+
+/**
+ * Parse "YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM|±HHMM)" (a date alone, "YYYY-MM-DD", is
+ * midnight UTC; 't'/'z' accepted in lower case) into *ms. Returns 0 or GY_EINVAL.
+ */
+int gy_time_parse_iso8601(struct gy_str s, int64_t *ms);
+/** Format ms as "YYYY-MM-DDTHH:MM:SS.mmmZ" (25 bytes with the NUL). */
+void gy_time_format_iso8601(int64_t ms, char out[25]);
+/** Parse "Wed, 25 Nov 2026 00:46:04 GMT". Returns 0 or GY_EINVAL. */
+int gy_time_parse_http_date(struct gy_str s, int64_t *ms);
+/** Format ms as an IMF-fixdate (30 bytes with the NUL). */
+void gy_time_format_http_date(int64_t ms, char out[30]);
+
+#endif
