@@ -10,6 +10,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/arena.h"
@@ -350,17 +351,27 @@ static int merge_apply(struct gy_store_txn *txn, struct gy_aws_req *req, struct 
     return 0;
 }
 
+static int by_start(const void *a, const void *b)
+{
+    const struct gy_kin_shard *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
 /*
  * Uniform scaling: every open shard closes and `target` children split the key space evenly.
- * A child names the open shard holding its first hash key as parent and, when its range
- * reaches into another, the one holding its last as adjacent parent.
+ * A child's parents are the old open shards its range overlaps. Lineage names at most two
+ * parents per shard, so a child overlapping k > 2 old shards gets k - 2 short-lived merge
+ * shards in between (closed and empty at once, as AWS's intermediate shards): the first merges
+ * the first two old shards, each next one merges the previous with the next old shard, and the
+ * child's parents are the last merge shard and the last old shard. A consumer that finishes
+ * parents before children therefore drains every overlapping old shard first.
  */
 static int scale_apply(struct gy_store_txn *txn, struct gy_aws_req *req, struct reshard *r,
                        struct gy_kin_stream *st, int64_t now)
 {
     struct gy_kin *k = req->ctx;
     struct gy_kin_shard *all;
-    size_t n;
+    size_t n, no = 0;
     uint32_t used, on_demand;
     uint32_t open = st->open_shards;
     r->before = open;
@@ -383,28 +394,43 @@ static int scale_apply(struct gy_store_txn *txn, struct gy_aws_req *req, struct 
         return 0;
     if ((rc = gy_kin__shards(txn, req->arena, st->id, &all, &n)))
         return rc;
-    uint32_t base = st->next_shard;
+    struct gy_kin_shard *old = gy_arena_calloc(req->arena, n ? n : 1, sizeof(*old));
+    for (size_t i = 0; i < n; i++)
+        if (!all[i].closed)
+            old[no++] = all[i];
+    if (no == 0)
+        return GY_EIO;
+    qsort(old, no, sizeof(*old), by_start);
+    for (size_t i = 0; i < no; i++)
+        if ((rc = close_shard(txn, st, &old[i], now)))
+            return rc;
+
+    uint32_t next = st->next_shard;
+    size_t lo = 0;
     for (uint32_t i = 0; i < r->target; i++) {
         unsigned __int128 s, e;
-        uint32_t pa, pb;
         gy_kin__hash_split(r->target, i, &s, &e);
-        if ((rc = gy_kin__shard_for_hash(txn, st->id, s, &pa)) ||
-            (rc = gy_kin__shard_for_hash(txn, st->id, e, &pb)))
-            return rc == GY_ENOTFOUND ? GY_EIO : rc;
-        struct gy_kin_shard c = child(base + i, pa, pb != pa ? (int64_t)pb : -1, s, e, now);
-        if ((rc = gy_kin__shard_put_counters(txn, st->id, &c)))
+        while (lo + 1 < no && old[lo].end < s)
+            lo++;
+        size_t hi = lo;
+        while (hi + 1 < no && old[hi + 1].start <= e)
+            hi++;
+        int64_t parent = old[lo].idx, adjacent = hi > lo ? (int64_t)old[lo + 1].idx : -1;
+        for (size_t m = lo + 1; m < hi; m++) {
+            struct gy_kin_shard mid = child(next++, parent, old[m].idx, old[lo].start, old[m].end,
+                                            now);
+            mid.closed = true;
+            mid.closed_ms = now;
+            if ((rc = gy_kin__shard_put(txn, st->id, &mid)))
+                return rc;
+            parent = mid.idx;
+            adjacent = old[hi].idx;
+        }
+        struct gy_kin_shard c = child(next++, parent, adjacent, s, e, now);
+        if ((rc = gy_kin__shard_put(txn, st->id, &c)))
             return rc;
     }
-    for (size_t i = 0; i < n; i++)
-        if (!all[i].closed && (rc = close_shard(txn, st, &all[i], now)))
-            return rc;
-    for (uint32_t i = 0; i < r->target; i++) {
-        struct gy_kin_shard c;
-        if ((rc = gy_kin__shard_get(txn, st->id, base + i, &c)) ||
-            (rc = gy_kin__shard_put(txn, st->id, &c)))
-            return rc;
-    }
-    st->next_shard += r->target;
+    st->next_shard = next;
     st->open_shards = r->target;
     return 0;
 }

@@ -655,6 +655,39 @@ def test_update_shard_count(kin):
         kin.put_record(StreamName=name, Data=b"s", PartitionKey=f"q{i}")
 
 
+def test_update_shard_count_intermediate_shards(kin):
+    # 5 -> 3: the middle child overlaps three old shards; lineage names two parents per shard,
+    # so a short-lived merge shard of old shards 1 and 2 stands between them and the child.
+    name = make_stream(kin, 5)
+    for i in range(30):
+        kin.put_record(StreamName=name, Data=f"old{i}".encode(), PartitionKey=f"k{i}")
+    kin.update_shard_count(StreamName=name, TargetShardCount=3, ScalingType="UNIFORM_SCALING")
+    shards = {s["ShardId"]: s for s in shards_of(kin, name)}
+    open_ids = [s["ShardId"] for s in kin.list_shards(
+        StreamName=name, ShardFilter={"Type": "AT_LATEST"})["Shards"]]
+    assert len(open_ids) == 3
+    first, middle, last = (shards[i] for i in open_ids)
+    assert (first["ParentShardId"], first["AdjacentParentShardId"]) == (
+        "shardId-000000000000", "shardId-000000000001")
+    mid = shards[middle["ParentShardId"]]
+    assert middle["AdjacentParentShardId"] == "shardId-000000000003"
+    assert (mid["ParentShardId"], mid["AdjacentParentShardId"]) == (
+        "shardId-000000000001", "shardId-000000000002")
+    assert "EndingSequenceNumber" in mid["SequenceNumberRange"]
+    assert (last["ParentShardId"], last["AdjacentParentShardId"]) == (
+        "shardId-000000000003", "shardId-000000000004")
+    # The merge shard is empty and ends at once, naming the middle child.
+    got, end = read_all(kin, name, mid["ShardId"])
+    assert got == [] and "NextShardIterator" not in end
+    assert [c["ShardId"] for c in end["ChildShards"]] == [middle["ShardId"]]
+    # Every old record is still in its old shard; new ones go to the children.
+    total = sum(len(read_all(kin, name, f"shardId-00000000000{i}")[0]) for i in range(5))
+    assert total == 30
+    for i in range(30):
+        out = kin.put_record(StreamName=name, Data=b"new", PartitionKey=f"k{i}")
+        assert out["ShardId"] in open_ids
+
+
 # ---- settings -------------------------------------------------------------------------------
 
 def test_retention_periods(kin):
