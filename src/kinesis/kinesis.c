@@ -87,6 +87,8 @@ int gy_kin_open(struct gy_store *store, const char *region, const char *account,
     k->metrics = gy_kin__metrics_create();
     if (env_ms("GYRE_KINESIS_WRITE_LIMITS", 1, 0))
         k->limits = gy_kin__limits_create();
+    if (env_ms("GYRE_KINESIS_READ_LIMITS", 0, 0))
+        k->read_limits = gy_kin__limits_create();
     if (gy_kin__resume_purges(k))
         gy_log_warn("kinesis: cannot resume the purges of deleted streams");
     k->service = (struct gy_aws_service){
@@ -107,6 +109,7 @@ void gy_kin_close(struct gy_kin *k)
         return;
     gy_kin__metrics_destroy(k->metrics);
     gy_kin__limits_destroy(k->limits);
+    gy_kin__limits_destroy(k->read_limits);
     memset(k->key, 0, sizeof(k->key));
     gy_free(k);
 }

@@ -78,6 +78,7 @@ struct gy_kin {
     uint32_t shard_limit;                  /* account's provisioned shard limit */
     struct gy_kin_metrics *metrics;        /* counters (metrics.c) */
     struct gy_kin_limits *limits;          /* per-shard write limits (writer thread), or NULL */
+    struct gy_kin_limits *read_limits;     /* per-shard read limits (locked), or NULL */
     atomic_bool trimming;                  /* a background trim job is queued or running */
     struct gy_aws_service service;         /* registration with the router */
 };
@@ -338,12 +339,17 @@ int gy_kin__read(struct gy_aws_req *req, struct gy_store_txn **txn);
 /** ms in one hour of retention for this region (shortened by tests). */
 int64_t gy_kin__retention_ms(const struct gy_kin *k, const struct gy_kin_stream *st);
 
-/* ---- per-shard write limits (limits.c; writer thread only) ---- */
+/* ---- per-shard throughput limits (limits.c) ---- */
 
 struct gy_kin_limits *gy_kin__limits_create(void);
 void gy_kin__limits_destroy(struct gy_kin_limits *l);
 /** Whether a record of bytes (data + key) may be written to the shard now; takes its cost. */
 bool gy_kin__write_admit(struct gy_kin *k, uint32_t stream_id, uint32_t shard, size_t bytes,
+                         int64_t now);
+/** Whether a GetRecords call may read the shard now (takes a call token). Any thread. */
+bool gy_kin__read_admit(struct gy_kin *k, uint32_t stream_id, uint32_t shard, int64_t now);
+/** Charge the bytes a GetRecords call returned. Any thread. */
+void gy_kin__read_charge(struct gy_kin *k, uint32_t stream_id, uint32_t shard, size_t bytes,
                          int64_t now);
 
 /* ---- metrics (metrics.c) ---- */

@@ -649,6 +649,12 @@ int gy_kin__get_records(struct gy_aws_req *req)
     if (rc)
         return gy_kin__internal(req, rc);
 
+    if (!gy_kin__read_admit(k, st->id, it.shard, now)) {
+        gy_kin__metric_add(k, st->name, it.shard, GY_KIN_C_READ_EXCEEDED, 1);
+        return gy_kin__error(req, "ProvisionedThroughputExceededException",
+                             "Rate exceeded for shard %s in stream %s under account %s.", id,
+                             st->name, req->account);
+    }
     struct gy_jw *w = &req->w;
     gy_jw_obj_begin(w);
     gy_jw_key(w, "Records");
@@ -674,6 +680,7 @@ int gy_kin__get_records(struct gy_aws_req *req)
         return gy_kin__internal(req, rc);
     gy_jw_obj_end(w);
 
+    gy_kin__read_charge(k, st->id, it.shard, rs.bytes, now);
     if (rs.expired)
         gy_kin__trim_start(k, st->id, st->name); /* so later reads need not skip them */
     gy_kin__metric_add(k, st->name, -1, GY_KIN_C_GET_RECORDS_SUCCESS, 1);

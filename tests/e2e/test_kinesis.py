@@ -916,6 +916,27 @@ def test_stream_consumers(kin, loose, server):
     expect_error(kin.list_stream_consumers, StreamARN=arn, code="ResourceNotFoundException")
 
 
+def test_shard_read_limits(gyre_factory, monkeypatch):
+    srv, kin = start(gyre_factory, monkeypatch, GYRE_KINESIS_READ_LIMITS=1)
+    make_stream(kin, 1, name="cold")
+    kin.put_record(StreamName="cold", Data=b"r", PartitionKey="k")
+    it = kin.get_shard_iterator(StreamName="cold", ShardId="shardId-000000000000",
+                                ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    # 5 calls per second per shard: twenty calls in a row cannot all pass.
+    refused = 0
+    for _ in range(20):
+        try:
+            kin.get_records(ShardIterator=it)
+        except kin.exceptions.ProvisionedThroughputExceededException as e:
+            refused += 1
+            assert e.response["Error"]["Message"] == (
+                "Rate exceeded for shard shardId-000000000000 in stream cold under account "
+                "000000000000.")
+    assert refused > 0
+    time.sleep(1.1)  # a second later the shard has call tokens again
+    assert kin.get_records(ShardIterator=it)["Records"][0]["Data"] == b"r"
+
+
 # ---- durability -----------------------------------------------------------------------------
 
 THREADS = 6
