@@ -3,7 +3,8 @@
 #   build/gyre-trivial  the ceiling: Gyre's HTTP stack answering every request with "{}"
 #   bench-smoke         bench/compare --smoke: every tool and workload once with tiny counts
 #                       (< 30 s), then bench/replication --smoke: a three-region `gyre up` and a
-#                       few dozen replicated writes (< 20 s); asserts no timing; for `make test`
+#                       few dozen replicated writes (< 20 s), then bench/protocols --smoke: each
+#                       wire protocol answered (< 10 s); asserts no timing; for `make test`
 # `make bench` (top-level) runs bench/run.py: the full side-by-side comparison with dynalite,
 # then the replication latency of a three-region deployment.
 # Method and latest numbers: docs/performance.md.
@@ -33,3 +34,4 @@ bench: build/gyre-bench build/gyre-trivial
 bench-smoke: build/gyre build/gyre-bench build/gyre-trivial
 	timeout 120 $(PY) bench/compare --smoke
 	timeout 60 $(PY) bench/replication --smoke
+	timeout 60 $(PY) bench/protocols --smoke

@@ -86,9 +86,13 @@ const struct gy_model_member *gy_model_member_find(const struct gy_model_service
 {
     if (st->kind != GY_SHAPE_STRUCTURE)
         return NULL;
+    if (!name.len)
+        return NULL;
+    /* First byte, then the rest without measuring each member name. */
     for (size_t i = 0; i < st->n; i++) {
         const struct gy_model_member *m = &svc->members[st->first + i];
-        if (gy_str_eqc(name, m->name))
+        if (m->name[0] == name.p[0] && strncmp(m->name, name.p, name.len) == 0 &&
+            m->name[name.len] == '\0')
             return m;
     }
     return NULL;

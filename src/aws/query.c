@@ -30,17 +30,6 @@
  * Form decoding
  * ------------------------------------------------------------------------------------------- */
 
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decode src ('+' is a space, %XX an octet) into dst (room for len + 1); NUL-terminates. Runs
  * of plain bytes are copied at once; the UTF-8 check is skipped when every byte is ASCII. */
 static int form_decode(const char *src, size_t len, char *dst, size_t *out_len, const char **why)
@@ -61,8 +50,8 @@ static int form_decode(const char *src, size_t len, char *dst, size_t *out_len, 
             c = ' ';
             i++;
         } else if (c == '%') {
-            int hi = i + 2 < len ? hexval((unsigned char)src[i + 1]) : -1;
-            int lo = hi >= 0 ? hexval((unsigned char)src[i + 2]) : -1;
+            int hi = i + 2 < len ? gy_hexval((char)(unsigned char)src[i + 1]) : -1;
+            int lo = hi >= 0 ? gy_hexval((char)(unsigned char)src[i + 2]) : -1;
             if (hi < 0 || lo < 0) {
                 *why = "malformed percent-encoding in the query string";
                 return GY_EINVAL;
@@ -528,7 +517,14 @@ static struct node find_child(const struct walk *W, const struct node *parent, c
     size_t seglen = strlen(seg);
     struct node c = { NULL, 0, 0, parent->off + seglen + 1 };
     size_t e = lower_bound(W, parent->lo, parent->hi, parent->off, seg, seglen, -1);
-    if (e < parent->hi && cmp_key(W->v[e]->name, parent->off, seg, seglen, -1) == 0)
+    /* Everything named "P.seg" or "P.seg.*" sorts from e on and starts with seg: when the
+     * name at e does not, the member is absent (the common case) and two searches are saved. */
+    if (e >= parent->hi || W->v[e]->name.len - parent->off < seglen ||
+        memcmp(W->v[e]->name.p + parent->off, seg, seglen) != 0) {
+        c.lo = c.hi = e;
+        return c;
+    }
+    if (cmp_key(W->v[e]->name, parent->off, seg, seglen, -1) == 0)
         c.value = W->v[e];
     c.lo = lower_bound(W, e, parent->hi, parent->off, seg, seglen, '.');
     c.hi = lower_bound(W, c.lo, parent->hi, parent->off, seg, seglen, '/'); /* '/' is '.' + 1 */

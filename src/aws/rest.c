@@ -151,17 +151,6 @@ const struct gy_model_op *gy_aws__rest_match(const struct gy_aws_router *r,
     return best;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Percent-decode a path label into the arena; false on a bad escape or non-UTF-8. */
 static bool pct_decode(struct gy_arena *a, struct gy_str in, struct gy_str *out)
 {
@@ -174,7 +163,7 @@ static bool pct_decode(struct gy_arena *a, struct gy_str in, struct gy_str *out)
         }
         if (i + 2 >= in.len)
             return false;
-        int hi = hexval(in.p[i + 1]), lo = hexval(in.p[i + 2]);
+        int hi = gy_hexval(in.p[i + 1]), lo = gy_hexval(in.p[i + 2]);
         if (hi < 0 || lo < 0)
             return false;
         d[o++] = (char)(hi << 4 | lo);

@@ -425,7 +425,14 @@ static int adopt(struct gy_aws_req *req, struct gy_buf *text, int rc, const char
     if (rc)
         return gy_error_set(&req->err, req->arena, GY_AWS_SERIALIZATION, "%s",
                             why ? why : "Malformed request body");
-    return parse_json_input(req, gy_buf_str(text));
+    /* The codecs check UTF-8 and refuse duplicate keys themselves. */
+    const struct gy_json *body = NULL;
+    if (gy_json_parse_trusted(req->arena, text->p, text->len, &body, &why) ||
+        !gy_json_is(body, GY_JSON_OBJECT))
+        return gy_error_set(&req->err, req->arena, GY_AWS_SERIALIZATION, "%s",
+                            why ? why : "Malformed request body");
+    req->body = body;
+    return 0;
 }
 
 static struct gy_buf *scratch(struct gy_aws_req *req)
@@ -500,9 +507,9 @@ static int resolve(struct gy_aws_router *r, struct gy_aws_req *req, const struct
                               version ? gy_arena_strdup(req->arena, *version).p : NULL);
         if (!req->mop || req->mop->input == GY_MODEL_NONE)
             return parse_json_input(req, GY_STR("{}"));
-        struct gy_buf *b = scratch(req);
+        /* The parameters become the input tree directly (the writer's tree mode). */
         struct gy_jw w;
-        gy_jw_init(&w, b);
+        gy_jw_init_tree(&w, req->arena);
         rc = gy_query_to_json(req->arena, req->model, req->mop->input, p, n, &w, &why);
         if (rc == GY_EINVAL) {
             /* A value that is not of its member's type: CloudWatch names it
@@ -513,7 +520,13 @@ static int resolve(struct gy_aws_router *r, struct gy_aws_req *req, const struct
             return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION, "%s",
                                 why ? why : "Invalid parameter value");
         }
-        return adopt(req, b, rc ? rc : w.err, why);
+        if (rc || w.err)
+            return gy_error_set(&req->err, req->arena, GY_AWS_SERIALIZATION, "%s",
+                                why ? why : "Malformed request");
+        req->body = gy_jw_tree_root(&w);
+        if (!gy_json_is(req->body, GY_JSON_OBJECT))
+            return parse_json_input(req, GY_STR("{}"));
+        return 0;
     }
 
     const struct gy_aws__entry *e = NULL;
@@ -530,7 +543,10 @@ static int validate(struct gy_aws_req *req)
     if (!req->model || !req->mop || req->mop->input == GY_MODEL_NONE)
         return 0;
     const char *msg = NULL;
-    switch (gy_validate(req->arena, req->model, req->mop->input, req->body, &msg)) {
+    int rc = req->proto == GY_PROTO_QUERY
+                 ? gy_validate_constraints(req->arena, req->model, req->mop->input, req->body, &msg)
+                 : gy_validate(req->arena, req->model, req->mop->input, req->body, &msg);
+    switch (rc) {
     case GY_VALIDATE_OK: return 0;
     case GY_VALIDATE_SERIALIZATION:
         return gy_error_set(&req->err, req->arena, GY_AWS_SERIALIZATION, "%s", msg);
@@ -550,9 +566,15 @@ static bool handle_route(struct gy_aws_router *r, struct gy_http_req *http)
             gy_aws__send_error(req, 0);
             return true;
         }
-        if (gy_str_eqc(http->method, "POST") && parse_json_input(req, http->body)) {
-            gy_aws__send_error(req, 0);
-            return true;
+        if (gy_str_eqc(http->method, "POST")) {
+            /* Any JSON value: each endpoint validates its own input. */
+            const char *why = NULL;
+            struct gy_str raw = http->body.len ? http->body : GY_STR("{}");
+            if (gy_json_parse(req->arena, raw.p, raw.len, &req->body, &why)) {
+                gy_error_set(&req->err, req->arena, GY_AWS_SERIALIZATION, "%s", why);
+                gy_aws__send_error(req, 0);
+                return true;
+            }
         }
         int rc = rt->fn(req);
         if (rc != GY_PENDING)

@@ -22,6 +22,7 @@
 #include <openssl/hmac.h>
 
 #include "aws/sigv4_int.h"
+#include "core/timefmt.h"
 #include "core/errors.h"
 
 static const char MSG_MISMATCH[] =
@@ -328,7 +329,7 @@ static bool parse_request_date(const struct gy_sigv4_request *req, struct gy_sig
         return true;
     }
     h = gy_sigv4__find_header(req, "date");
-    if (!h || gy_sigv4__parse_http_date(gy_sigv4__trim(h->value), &ms))
+    if (!h || gy_time_parse_http_date(gy_sigv4__trim(h->value), &ms))
         return false;
     gy_sigv4_format_amz_date(ms, out->amz_date);
     return true;
@@ -362,9 +363,9 @@ static bool decode_into(char *dst, size_t cap, struct gy_str s)
     size_t o = 0;
     for (size_t i = 0; i < s.len; i++) {
         char c = s.p[i];
-        if (c == '%' && i + 2 < s.len && gy_sigv4__hexval(s.p[i + 1]) >= 0 &&
-            gy_sigv4__hexval(s.p[i + 2]) >= 0) {
-            c = (char)(gy_sigv4__hexval(s.p[i + 1]) * 16 + gy_sigv4__hexval(s.p[i + 2]));
+        if (c == '%' && i + 2 < s.len && gy_hexval(s.p[i + 1]) >= 0 &&
+            gy_hexval(s.p[i + 2]) >= 0) {
+            c = (char)(gy_hexval(s.p[i + 1]) * 16 + gy_hexval(s.p[i + 2]));
             i += 2;
         }
         if (o + 1 >= cap)

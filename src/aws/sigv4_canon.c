@@ -169,26 +169,6 @@ void gy_sigv4_format_amz_date(int64_t ms, char out[17])
 }
 
 /* IMF-fixdate ("Wed, 25 Nov 2026 00:46:04 GMT"), the Date header fallback, to ms. */
-int gy_sigv4__parse_http_date(struct gy_str s, int64_t *out)
-{
-    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    const char *p = s.p;
-    int mo = 0;
-
-    if (s.len != 29 || p[3] != ',' || p[4] != ' ' || !digits(p + 5, 2) || p[7] != ' ' ||
-        p[11] != ' ' || !digits(p + 12, 4) || p[16] != ' ' || !digits(p + 17, 2) || p[19] != ':' ||
-        !digits(p + 20, 2) || p[22] != ':' || !digits(p + 23, 2) || memcmp(p + 25, " GMT", 4) != 0)
-        return GY_EINVAL;
-    for (int i = 0; i < 12; i++) {
-        if (memcmp(p + 8, months + 3 * i, 3) == 0)
-            mo = i + 1;
-    }
-    if (!mo)
-        return GY_EINVAL;
-    return civil_to_ms(num(p + 12, 4), mo, num(p + 5, 2), num(p + 17, 2), num(p + 20, 2),
-                       num(p + 23, 2), out);
-}
-
 /* ---- canonical request -------------------------------------------------------------------- */
 
 static bool unreserved(unsigned char c)
@@ -224,17 +204,6 @@ static int append_encoded(struct gy_buf *b, const char *p, size_t n)
     return 0;
 }
 
-int gy_sigv4__hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* URI-decode then strictly re-encode (an invalid "%" escape is kept as a literal '%'). */
 static int append_reencoded(struct gy_buf *b, struct gy_str s)
 {
@@ -249,9 +218,9 @@ static int append_reencoded(struct gy_buf *b, struct gy_str s)
         if (i >= s.len)
             break;
         char c = '%';
-        if (i + 2 < s.len && gy_sigv4__hexval(s.p[i + 1]) >= 0 &&
-            gy_sigv4__hexval(s.p[i + 2]) >= 0) {
-            c = (char)(gy_sigv4__hexval(s.p[i + 1]) * 16 + gy_sigv4__hexval(s.p[i + 2]));
+        if (i + 2 < s.len && gy_hexval(s.p[i + 1]) >= 0 &&
+            gy_hexval(s.p[i + 2]) >= 0) {
+            c = (char)(gy_hexval(s.p[i + 1]) * 16 + gy_hexval(s.p[i + 2]));
             i += 3;
         } else {
             i += 1;
@@ -326,9 +295,9 @@ bool gy_sigv4__qname_is(struct gy_str raw, const char *want)
     size_t w = 0, wl = strlen(want);
     for (size_t i = 0; i < raw.len; i++, w++) {
         char c = raw.p[i];
-        if (c == '%' && i + 2 < raw.len && gy_sigv4__hexval(raw.p[i + 1]) >= 0 &&
-            gy_sigv4__hexval(raw.p[i + 2]) >= 0) {
-            c = (char)(gy_sigv4__hexval(raw.p[i + 1]) * 16 + gy_sigv4__hexval(raw.p[i + 2]));
+        if (c == '%' && i + 2 < raw.len && gy_hexval(raw.p[i + 1]) >= 0 &&
+            gy_hexval(raw.p[i + 2]) >= 0) {
+            c = (char)(gy_hexval(raw.p[i + 1]) * 16 + gy_hexval(raw.p[i + 2]));
             i += 2;
         }
         if (w >= wl || c != want[w])

@@ -28,8 +28,6 @@ const struct gy_sigv4_header *gy_sigv4__find_header(const struct gy_sigv4_reques
                                                     const char *name);
 /** Split a request-target into the path and the query (without '?'); both borrow target. */
 void gy_sigv4__split_target(struct gy_str target, struct gy_str *path, struct gy_str *query);
-/** Value of a hex digit, or -1. */
-int gy_sigv4__hexval(char c);
 /** True when the raw (percent-encoded) query name decodes to exactly want. */
 bool gy_sigv4__qname_is(struct gy_str raw, const char *want);
 /** Fill idx[0..req->nheaders) with header indexes sorted by lower-cased name, wire order among
@@ -37,8 +35,6 @@ bool gy_sigv4__qname_is(struct gy_str raw, const char *want);
 void gy_sigv4__index_headers(const struct gy_sigv4_request *req, uint16_t *idx);
 /** Lower-case hex SHA-256 of n bytes into out (65 bytes with NUL). */
 void gy_sigv4__sha256_hex(const void *p, size_t n, char out[GY_SIGV4_HEX_LEN + 1]);
-/** IMF-fixdate ("Wed, 25 Nov 2026 00:46:04 GMT") to ms since the epoch; 0 or GY_EINVAL. */
-int gy_sigv4__parse_http_date(struct gy_str s, int64_t *out);
 
 #include <openssl/evp.h>
 

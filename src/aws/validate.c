@@ -464,6 +464,12 @@ int gy_validate(struct gy_arena *arena, const struct gy_model_service *svc, uint
         *msg = why;
         return GY_VALIDATE_SERIALIZATION;
     }
+    return gy_validate_constraints(arena, svc, shape, input, msg);
+}
+
+int gy_validate_constraints(struct gy_arena *arena, const struct gy_model_service *svc,
+                            uint16_t shape, const struct gy_json *input, const char **msg)
+{
     struct vctx v = { .a = arena, .svc = svc };
     gy_buf_init(&v.msgs, 1 << 20);
     check_value(&v, shape, NULL, input, 0);

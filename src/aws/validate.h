@@ -37,6 +37,13 @@ enum gy_validate_result {
 int gy_validate(struct gy_arena *arena, const struct gy_model_service *svc, uint16_t shape,
                 const struct gy_json *input, const char **msg);
 
+/**
+ * As gy_validate, for input a codec built from the model itself (the query protocol's): its
+ * types already match the shapes, so only constraints are checked.
+ */
+int gy_validate_constraints(struct gy_arena *arena, const struct gy_model_service *svc,
+                            uint16_t shape, const struct gy_json *input, const char **msg);
+
 /** Compile every pattern of svc now (called at start-up so requests never compile). */
 void gy_validate_prepare(const struct gy_model_service *svc);
 

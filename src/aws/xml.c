@@ -126,7 +126,7 @@ static void put_double(struct gy_buf *out, double v)
         return;
     }
     if (v == trunc(v) && fabs(v) < 9007199254740992.0) {
-        n = snprintf(tmp, sizeof(tmp), "%" PRId64, (int64_t)v);
+        n = (int)gy_fmt_i64((int64_t)v, tmp);
     } else {
         int lo = 15, hi = 17;
         if (fabs(v) < 2.2250738585072014e-308)
@@ -145,7 +145,8 @@ static void put_int(struct gy_buf *out, const struct gy_json *j)
 {
     int64_t iv;
     if (gy_json_int(j, &iv)) {
-        gy_buf_printf(out, "%" PRId64, iv);
+        char tmp[20];
+        gy_buf_append(out, tmp, gy_fmt_i64(iv, tmp));
         return;
     }
     double v = gy_json_num(j);

@@ -39,6 +39,13 @@ enum gy_json_type {
 int gy_json_parse(struct gy_arena *arena, const char *p, size_t len, const struct gy_json **out,
                   const char **why);
 
+/**
+ * Parse JSON that Gyre itself wrote (a codec's output, a handler's response): as
+ * gy_json_parse, but the UTF-8 and duplicate-key checks are skipped. Never for client bytes.
+ */
+int gy_json_parse_trusted(struct gy_arena *arena, const char *p, size_t len,
+                          const struct gy_json **out, const char **why);
+
 enum gy_json_type gy_json_type(const struct gy_json *j);
 /** Human name of a node's type ("object", "string", ...). */
 const char *gy_json_type_name(const struct gy_json *j);
@@ -66,8 +73,11 @@ bool gy_json_bool(const struct gy_json *j, bool *out);
 
 #define GY_JW_MAX_DEPTH 256
 
+struct gy_jw_tree;
+
 struct gy_jw {
-    struct gy_buf *buf;                  /* output (bounded) */
+    struct gy_buf *buf;                  /* output (bounded); NULL in tree mode */
+    struct gy_jw_tree *tree;             /* tree mode: the document being built, or NULL */
     int depth;                           /* current nesting depth */
     bool need_comma[GY_JW_MAX_DEPTH];    /* per level: something was written already */
     bool after_key;                      /* a key was just written: next value needs no comma */
@@ -75,6 +85,14 @@ struct gy_jw {
 };
 
 void gy_jw_init(struct gy_jw *w, struct gy_buf *buf);
+/**
+ * Tree mode: the same calls build a parsed document in arena instead of text (for codecs whose
+ * output becomes a request's input tree: no text is written and parsed again). Input must be
+ * trusted as for gy_json_parse_trusted (valid UTF-8, no duplicate keys, no U+0000).
+ */
+void gy_jw_init_tree(struct gy_jw *w, struct gy_arena *arena);
+/** The document built in tree mode (NULL before the first value). */
+const struct gy_json *gy_jw_tree_root(const struct gy_jw *w);
 void gy_jw_obj_begin(struct gy_jw *w);
 void gy_jw_obj_end(struct gy_jw *w);
 void gy_jw_arr_begin(struct gy_jw *w);

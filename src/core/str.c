@@ -126,6 +126,13 @@ char *gy_buf_reserve(struct gy_buf *b, size_t n)
 
 int gy_buf_append(struct gy_buf *b, const void *p, size_t n)
 {
+    /* Fast path: room for the bytes and the NUL, within the maximum. */
+    if (n < b->cap - b->len && n <= b->max - b->len) {
+        memcpy(b->p + b->len, p, n);
+        b->len += n;
+        b->p[b->len] = '\0';
+        return 0;
+    }
     char *dst = gy_buf_reserve(b, n);
     if (!dst)
         return GY_ETOOBIG;
@@ -138,6 +145,11 @@ int gy_buf_append(struct gy_buf *b, const void *p, size_t n)
 
 int gy_buf_putc(struct gy_buf *b, char c)
 {
+    if (b->cap - b->len > 1 && b->len < b->max) {
+        b->p[b->len++] = c;
+        b->p[b->len] = '\0';
+        return 0;
+    }
     return gy_buf_append(b, &c, 1);
 }
 
@@ -190,4 +202,21 @@ void gy_hex(const unsigned char *in, size_t n, char *out)
         out[2 * i + 1] = digits[in[i] & 15];
     }
     out[2 * n] = '\0';
+}
+
+size_t gy_fmt_i64(int64_t v, char out[20])
+{
+    char tmp[20];
+    size_t n = 0;
+    uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[n++] = (char)('0' + mag % 10);
+        mag /= 10;
+    } while (mag);
+    size_t o = 0;
+    if (v < 0)
+        out[o++] = '-';
+    while (n)
+        out[o++] = tmp[--n];
+    return o;
 }

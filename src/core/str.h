@@ -71,6 +71,21 @@ static inline struct gy_str gy_buf_str(const struct gy_buf *b)
     return (struct gy_str){ b->p, b->len };
 }
 
+/** Value of a hexadecimal digit (either case), or -1. */
+static inline int gy_hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/** Decimal text of v into out (no NUL); returns its length (at most 20). No printf. */
+size_t gy_fmt_i64(int64_t v, char out[20]);
+
 /** Lower-case hex of n bytes into out (2n chars + NUL). */
 void gy_hex(const unsigned char *in, size_t n, char *out);
 

@@ -103,14 +103,20 @@ int gy_ddb__index_key(struct gy_buf *b, const struct gy_ddb_table *t, const stru
         tsk = gy_ddb_map_get(item, gy_str_c(t->range.name));
     if (!tpk || (t->range.name && !tsk))
         return GY_EINVAL;
-    size_t start = b->len;
-    rc = gy_ddb__index_partition_prefix(b, ix, ipk);
+    /* Parts are encoded whole (up to ~2x their size) before they are shortened, so build in
+     * room of our own; the result fits the caller's key buffer. */
+    struct gy_buf k;
+    gy_buf_init(&k, KEY_BUF);
+    rc = gy_ddb__index_partition_prefix(&k, ix, ipk);
     if (rc == 0 && isk)
-        rc = gy_ddb__append_sk(b, isk);
+        rc = gy_ddb__append_sk(&k, isk);
     if (rc == 0)
-        rc = append_tail(b, tpk, tsk);
+        rc = append_tail(&k, tpk, tsk);
     /* Shortened parts bound the key to 4 + 8 + 128 + 320 + 17 bytes, within LMDB's limit. */
-    gy_assert(rc != 0 || b->len - start <= KEY_MAX);
+    gy_assert(rc != 0 || k.len <= KEY_MAX);
+    if (rc == 0)
+        rc = gy_buf_append(b, k.p, k.len);
+    gy_buf_fini(&k);
     return rc ? GY_EINVAL : 0;
 }
 

@@ -232,7 +232,7 @@ static void write_exec_result(struct exec *x, const struct gy_json *out)
     switch (x->plan.op) {
     case GY_PQL_OP_QUERY:
     case GY_PQL_OP_SCAN:
-        gy_pql_json_copy(w, gy_json_get(out, "Items"));
+        gy_jw_value(w, gy_json_get(out, "Items"));
         break;
     case GY_PQL_OP_GET:
         one = gy_json_get(out, "Item");
@@ -242,7 +242,7 @@ static void write_exec_result(struct exec *x, const struct gy_json *out)
             one = gy_json_get(out, "Attributes");
         gy_jw_arr_begin(w);
         if (one)
-            gy_pql_json_copy(w, one);
+            gy_jw_value(w, one);
         gy_jw_arr_end(w);
         break;
     }
@@ -257,7 +257,7 @@ static void write_exec_result(struct exec *x, const struct gy_json *out)
     const struct gy_json *cc = gy_json_get(out, "ConsumedCapacity");
     if (cc) {
         gy_jw_key(w, "ConsumedCapacity");
-        gy_pql_json_copy(w, cc);
+        gy_jw_value(w, cc);
     }
     gy_jw_obj_end(w);
 }
@@ -428,7 +428,7 @@ static void write_batch_result(struct batch *b)
             const struct gy_json *item = extra_member(req->arena, st->err.extra_json, "Item");
             if (item) {
                 gy_jw_key(w, "Item");
-                gy_pql_json_copy(w, item);
+                gy_jw_value(w, item);
             }
             gy_jw_obj_end(w);
         } else {
@@ -439,7 +439,7 @@ static void write_batch_result(struct batch *b)
                 item = gy_json_get(st->out, "Attributes");
             if (item) {
                 gy_jw_key(w, "Item");
-                gy_pql_json_copy(w, item);
+                gy_jw_value(w, item);
             }
         }
         gy_jw_obj_end(w);
@@ -614,7 +614,7 @@ static void txn_rewrite_reasons(struct txn *t, struct gy_error *e, struct gy_are
             gy_jw_cstr(&w, DUPLICATE_MSG);
             gy_jw_obj_end(&w);
         } else {
-            gy_pql_json_copy(&w, r);
+            gy_jw_value(&w, r);
         }
         gy_buf_printf(&codes, "%s%.*s", i ? ", " : "", (int)code.len, code.p ? code.p : "");
     }
@@ -646,7 +646,7 @@ static void txn_done(struct gy_aws_req *sub, int rc)
     gy_jw_obj_begin(w);
     gy_jw_key(w, "Responses");
     if (t->reads) {
-        gy_pql_json_copy(w, gy_json_get(out, "Responses"));
+        gy_jw_value(w, gy_json_get(out, "Responses"));
     } else {
         gy_jw_arr_begin(w);
         for (size_t i = 0; i < t->n; i++) {
@@ -658,7 +658,7 @@ static void txn_done(struct gy_aws_req *sub, int rc)
     const struct gy_json *cc = gy_json_get(out, "ConsumedCapacity");
     if (cc) {
         gy_jw_key(w, "ConsumedCapacity");
-        gy_pql_json_copy(w, cc);
+        gy_jw_value(w, cc);
     }
     gy_jw_obj_end(w);
     finish(&t->r, 0);

@@ -110,9 +110,9 @@ static void read_stats(struct gy_ddb *d, const struct gy_ddb_table *t, struct gy
 }
 
 /*
- * How long a new table reports CREATING: GYRE_TABLE_TRANSITION_MS, default 0 (instant, so local
- * use never waits). CreateTable's own response says CREATING and UpdateTable's says UPDATING
- * either way, as DynamoDB's do.
+ * How long a new table reports CREATING, and an updated one UPDATING: GYRE_TABLE_TRANSITION_MS,
+ * default 0 (instant, so local use never waits). CreateTable's own response says CREATING and
+ * UpdateTable's says UPDATING either way, as DynamoDB's do.
  */
 static int64_t transition_ms(void)
 {
@@ -122,12 +122,14 @@ static int64_t transition_ms(void)
     return env && end && *end == '\0' && v > 0 ? (int64_t)v : 0;
 }
 
-/* TableStatus: CREATING during the creation transition, UPDATING while a GSI is being built. */
+/* TableStatus: CREATING or UPDATING during a transition, UPDATING while a GSI is being built. */
 static const char *table_status(const struct gy_ddb_table *t)
 {
     int64_t ms = transition_ms();
     if (ms && gy_now_ms() < t->created_ms + ms)
         return "CREATING";
+    if (ms && gy_now_ms() < t->updated_ms + ms)
+        return "UPDATING";
     for (uint32_t i = 0; i < t->nindexes; i++)
         if (t->indexes[i].backfilling)
             return "UPDATING";
@@ -339,6 +341,7 @@ static int update_change(struct gy_aws_req *req, struct gy_ddb_table *t)
 
     if (gy_ddb_indexes_update(body, t, &req->err, req->arena))
         return GY_EAWS;
+    t->updated_ms = now;
 
     if (mode.p) {
         if (!gy_str_eqc(mode, "PROVISIONED") && !gy_str_eqc(mode, "PAY_PER_REQUEST"))

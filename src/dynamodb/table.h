@@ -77,6 +77,7 @@ struct gy_ddb_table {
     char *arn;                         /* arn:aws:dynamodb:REGION:ACCOUNT:table/NAME */
     char table_id[37];                 /* TableId (UUID) */
     int64_t created_ms;                /* CreationDateTime */
+    int64_t updated_ms;                /* last UpdateTable (memory only: its UPDATING status) */
     struct gy_ddb_attrdef hash;        /* partition key */
     struct gy_ddb_attrdef range;       /* sort key; name NULL when there is none */
     struct gy_ddb_attrdef *attrs;      /* AttributeDefinitions */

@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "core/log.h"
@@ -573,14 +574,41 @@ static void format_peer(struct gy_http__conn *c)
     }
 }
 
-/* The oldest evictable connection of the loop (of c's peer when peer_only), or NULL. */
+#define EVICT_PEEK_MAX 16 /* candidates checked for unread bytes before taking the oldest */
+
+/*
+ * True when bytes the loop has not read yet wait on c's socket: a client that just connected
+ * and sent its request in the same burst of accepts as a flood. Such a connection is not idle.
+ */
+static bool has_unread(const struct gy_http__conn *c)
+{
+    uv_os_fd_t fd;
+    char b;
+    if (c->state != CS_READING || uv_fileno((const uv_handle_t *)&c->tcp, &fd) != 0)
+        return false;
+    return recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+}
+
+/*
+ * The connection to evict for c: the oldest evictable one (of c's peer when peer_only) with no
+ * unread bytes among the first few, else the oldest; NULL when none is evictable.
+ */
 static struct gy_http__conn *oldest_waiting(struct gy_http__loop *loop,
                                             const struct gy_http__conn *c, bool peer_only)
 {
-    for (struct gy_http__conn *w = loop->wait_head; w; w = w->wnext)
-        if (!peer_only || same_peer(w, c))
+    struct gy_http__conn *first = NULL;
+    int checked = 0;
+    for (struct gy_http__conn *w = loop->wait_head; w; w = w->wnext) {
+        if (peer_only && !same_peer(w, c))
+            continue;
+        if (!first)
+            first = w;
+        if (!has_unread(w))
             return w;
-    return NULL;
+        if (++checked >= EVICT_PEEK_MAX)
+            break;
+    }
+    return first;
 }
 
 static int count_peer(const struct gy_http__loop *loop, const struct gy_http__conn *c)

@@ -396,6 +396,15 @@ def test_creation_transition_lasts_as_configured(gyre_factory, monkeypatch):
     assert seen[0] == "CREATING", seen
     assert seen[-1] == "ACTIVE", seen
     assert set(seen) == {"CREATING", "ACTIVE"}
+    upd = ddb.update_table(TableName=name, StreamSpecification={
+        "StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})["TableDescription"]
+    assert upd["TableStatus"] == "UPDATING"
+    seen = [ddb.describe_table(TableName=name)["Table"]["TableStatus"]]
+    deadline = time.monotonic() + 30
+    while seen[-1] != "ACTIVE" and time.monotonic() < deadline:
+        time.sleep(0.1)
+        seen.append(ddb.describe_table(TableName=name)["Table"]["TableStatus"])
+    assert seen[0] == "UPDATING" and seen[-1] == "ACTIVE", seen
 
 
 # ---- item 8: ConsumedCapacity as AWS shapes it -------------------------------------------------

@@ -364,10 +364,12 @@ static const struct gy_str *first_repeat(struct gy_arena *a, const struct gy_jso
     for (const struct gy_json *j = gy_json_child(list); j; j = gy_json_next(j), k++)
         v[k] = (struct named_pos){ gy_json_str(j), k };
     qsort(v, k, sizeof(*v), named_pos_cmp);
-    for (size_t i = 1; i < k; i++)
-        if (gy_str_eq(v[i].name, v[i - 1].name) && (i < 2 || !gy_str_eq(v[i].name, v[i - 2].name)) &&
-            v[i].pos < best)
+    for (size_t i = 1; i < k; i++) {
+        bool repeat = gy_str_eq(v[i].name, v[i - 1].name);
+        bool third = i >= 2 && gy_str_eq(v[i].name, v[i - 2].name);
+        if (repeat && !third && v[i].pos < best)
             best = v[i].pos; /* the second occurrence of its name */
+    }
     for (size_t i = 0; i < k; i++)
         if (v[i].pos == best)
             return &v[i].name;

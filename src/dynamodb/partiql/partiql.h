@@ -192,9 +192,6 @@ struct gy_str gy_pql_token_encode(struct gy_arena *a, struct gy_str statement,
 int gy_pql_token_decode(struct gy_arena *a, struct gy_str statement, struct gy_str token,
                         struct gy_str *key, struct gy_error *err);
 
-/** Write a parsed JSON value as it is (numbers as doubles). j may be NULL (writes null). */
-void gy_pql_json_copy(struct gy_jw *w, const struct gy_json *j);
-
 /** Serialize a parsed JSON value into arena text. */
 struct gy_str gy_pql_json_text(struct gy_arena *a, const struct gy_json *j);
 

@@ -115,53 +115,13 @@ int gy_pql_token_decode(struct gy_arena *a, struct gy_str statement, struct gy_s
     return 0;
 }
 
-void gy_pql_json_copy(struct gy_jw *w, const struct gy_json *j)
-{
-    int64_t i;
-    bool b;
-
-    switch (gy_json_type(j)) {
-    case GY_JSON_OBJECT:
-        gy_jw_obj_begin(w);
-        for (const struct gy_json *c = gy_json_child(j); c; c = gy_json_next(c)) {
-            gy_jw_key_str(w, gy_json_key(c));
-            gy_pql_json_copy(w, c);
-        }
-        gy_jw_obj_end(w);
-        break;
-    case GY_JSON_ARRAY:
-        gy_jw_arr_begin(w);
-        for (const struct gy_json *c = gy_json_child(j); c; c = gy_json_next(c))
-            gy_pql_json_copy(w, c);
-        gy_jw_arr_end(w);
-        break;
-    case GY_JSON_STRING:
-        gy_jw_str(w, gy_json_str(j));
-        break;
-    case GY_JSON_NUMBER:
-        if (gy_json_int(j, &i))
-            gy_jw_int(w, i);
-        else
-            gy_jw_double(w, gy_json_num(j));
-        break;
-    case GY_JSON_TRUE:
-    case GY_JSON_FALSE:
-        gy_json_bool(j, &b);
-        gy_jw_bool(w, b);
-        break;
-    default:
-        gy_jw_null(w);
-        break;
-    }
-}
-
 struct gy_str gy_pql_json_text(struct gy_arena *a, const struct gy_json *j)
 {
     struct gy_buf b;
     struct gy_jw w;
     gy_buf_init(&b, 64u << 20);
     gy_jw_init(&w, &b);
-    gy_pql_json_copy(&w, j);
+    gy_jw_value(&w, j);
     struct gy_str s = gy_arena_strdup(a, gy_buf_str(&b));
     gy_buf_fini(&b);
     return s;

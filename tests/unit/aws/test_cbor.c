@@ -203,13 +203,13 @@ static void test_nested_containers(void **state)
     /* Exactly GY_CBOR_MAX_DEPTH levels are accepted. */
     char hex[4 * GY_CBOR_MAX_DEPTH + 16], want[4 * GY_CBOR_MAX_DEPTH + 16];
     size_t h = 0, j = 0;
-    h += (size_t)sprintf(hex + h, "a1 61 61");
-    j += (size_t)sprintf(want + j, "{\"a\":");
+    h += (size_t)snprintf(hex + h, sizeof(hex) - h, "a1 61 61");
+    j += (size_t)snprintf(want + j, sizeof(want) - j, "{\"a\":");
     for (int i = 1; i < GY_CBOR_MAX_DEPTH; i++) {
-        h += (size_t)sprintf(hex + h, "81");
+        h += (size_t)snprintf(hex + h, sizeof(hex) - h, "81");
         want[j++] = '[';
     }
-    h += (size_t)sprintf(hex + h, "01");
+    h += (size_t)snprintf(hex + h, sizeof(hex) - h, "01");
     want[j++] = '1';
     for (int i = 1; i < GY_CBOR_MAX_DEPTH; i++)
         want[j++] = ']';
@@ -351,18 +351,18 @@ static void test_big_map_keys(void **state)
     for (int dup = -1; dup < 40; dup += 7) {
         char hex[2048], want[2048];
         size_t h = 0, j = 0;
-        h += (size_t)sprintf(hex + h, "bf");
-        j += (size_t)sprintf(want + j, "{");
+        h += (size_t)snprintf(hex + h, sizeof(hex) - h, "bf");
+        j += (size_t)snprintf(want + j, sizeof(want) - j, "{");
         for (int i = 0; i < 40; i++) {
-            h += (size_t)sprintf(hex + h, " 62 %02x %02x a1 61 6e %02x", 'a' + i / 26, 'a' + i % 26,
+            h += (size_t)snprintf(hex + h, sizeof(hex) - h, " 62 %02x %02x a1 61 6e %02x", 'a' + i / 26, 'a' + i % 26,
                                  i % 24);
-            j += (size_t)sprintf(want + j, "%s\"%c%c\":{\"n\":%d}", i ? "," : "", 'a' + i / 26,
+            j += (size_t)snprintf(want + j, sizeof(want) - j, "%s\"%c%c\":{\"n\":%d}", i ? "," : "", 'a' + i / 26,
                                  'a' + i % 26, i % 24);
         }
         if (dup >= 0)
-            h += (size_t)sprintf(hex + h, " 62 %02x %02x 00", 'a' + dup / 26, 'a' + dup % 26);
-        h += (size_t)sprintf(hex + h, " ff");
-        j += (size_t)sprintf(want + j, "}");
+            h += (size_t)snprintf(hex + h, sizeof(hex) - h, " 62 %02x %02x 00", 'a' + dup / 26, 'a' + dup % 26);
+        h += (size_t)snprintf(hex + h, sizeof(hex) - h, " ff");
+        j += (size_t)snprintf(want + j, sizeof(want) - j, "}");
         if (dup < 0)
             assert_json(hex, GY_CBOR_RPCV2, want);
         else

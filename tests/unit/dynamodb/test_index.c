@@ -308,6 +308,25 @@ static void test_entry_keys(void **state)
     assert_true(l1.len <= 511 && l2.len <= 511);
     assert_false(gy_str_eq(l1, l2));
     assert_int_equal((unsigned char)l1.p[l1.len - 17], 0x02);
+
+    /* Every key size DynamoDB allows, with U+0000 throughout (each escapes to two bytes, so the
+     * full encodings are about twice LMDB's limit before shortening): usable, within 511. */
+    struct gy_buf huge;
+    gy_buf_init(&huge, 64 * 1024);
+    gy_buf_puts(&huge, "{\"c\":{\"S\":\"");
+    for (int i = 0; i < 2048; i++)
+        gy_buf_puts(&huge, "\\u0000");
+    gy_buf_puts(&huge, "\"},\"o\":{\"S\":\"");
+    for (int i = 0; i < 1024; i++)
+        gy_buf_puts(&huge, "\\u0000");
+    gy_buf_puts(&huge, "\"},\"st\":{\"S\":\"");
+    for (int i = 0; i < 2048; i++)
+        gy_buf_puts(&huge, "\\u0000");
+    gy_buf_puts(&huge, "\"},\"d\":{\"N\":\"-1.2345678901234567890123456789012345678E-120\"}}");
+    struct gy_str hg = key_of(t, gsi, huge.p, 0);
+    struct gy_str hl = key_of(t, &t->indexes[0], huge.p, 0);
+    assert_true(hg.len <= 511 && hl.len <= 511);
+    gy_buf_fini(&huge);
     gy_ddb_table_unref(t);
 }
 
