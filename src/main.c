@@ -20,6 +20,7 @@
 #include "replication/repl.h"
 #include "store/store.h"
 #include "streams/streams.h"
+#include "kinesis/kinesis.h"
 #include "sts/sts.h"
 #include "testsvc/testsvc.h"
 
@@ -167,6 +168,7 @@ static int serve(int argc, char **argv)
     struct gy_store *store = NULL;
     struct gy_ddb *ddb = NULL;
     struct gy_streams *streams = NULL;
+    struct gy_kin *kinesis = NULL;
     struct gy_repl *repl = NULL;
     struct gy_sts *sts = NULL;
     struct gy_aws_router *router = NULL;
@@ -195,12 +197,15 @@ static int serve(int argc, char **argv)
         goto out;
     if (gy_streams_open(ddb, &streams))
         goto out;
+    if (gy_kin_open(store, o.region, o.account, &kinesis))
+        goto out;
     struct gy_aws_router_config rcfg = {
         .region = o.region, .account = o.account, .keys = &key, .nkeys = 1,
     };
     router = gy_aws_router_create(&rcfg);
     gy_aws_router_add_service(router, gy_ddb_service(ddb));
     gy_aws_router_add_service(router, gy_streams_service(streams));
+    gy_aws_router_add_service(router, gy_kin_service(kinesis));
     sts = gy_sts_create(gy_aws_router_session_key(router), o.account);
     gy_aws_router_add_service(router, gy_sts_service(sts));
     gy_testsvc_register(router);
@@ -235,6 +240,7 @@ out:
     gy_ddb_stop(ddb);    /* background jobs stop submitting before the store closes */
     gy_store_close(store); /* drains queued jobs first */
     gy_streams_close(streams);
+    gy_kin_close(kinesis);
     gy_ddb_close(ddb);
     gy_aws_router_destroy(router);
     gy_sts_destroy(sts);

@@ -35,6 +35,7 @@ static const char *const db_names[GY_DB__COUNT] = {
     [GY_DB_CHANGES] = "changes",
     [GY_DB_STREAMS] = "streams",
     [GY_DB_REPL] = "repl",
+    [GY_DB_KINESIS] = "kinesis",
 };
 
 struct gy_store {

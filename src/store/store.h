@@ -29,6 +29,7 @@ enum gy_store_db {
     GY_DB_CHANGES,    /* per-table change log: table id || sequence -> change record */
     GY_DB_STREAMS,    /* stream and shard metadata, consumer checkpoints */
     GY_DB_REPL,       /* replication: shipper checkpoints, tombstones (dynamodb/replica.c) */
+    GY_DB_KINESIS,    /* Kinesis streams, shards and records (kinesis/meta.c) */
     GY_DB__COUNT
 };
 
@@ -99,6 +100,13 @@ int gy_store_run(struct gy_store *s, int (*apply)(struct gy_store_txn *txn, void
  * the store takes traffic; fn must be quick and must not submit jobs synchronously.
  */
 void gy_store_set_commit_hook(struct gy_store *s, void (*fn)(void *arg), void *arg);
+
+/**
+ * Load the secret stored in META under name (len bytes), creating it from the OS's random
+ * source on the first call for that name (through the writer, so it is durable before use).
+ * For keys that authenticate tokens handed to clients. Returns 0 or GY_EIO.
+ */
+int gy_store_secret(struct gy_store *s, const char *name, unsigned char *key, size_t len);
 
 struct gy_store_stats {
     uint64_t commits;  /* group commits done */

@@ -35,23 +35,6 @@ static const struct gy_aws_op ops[] = {
 
 /* ---- lifetime ---- */
 
-/* Load the iterator secret, creating it on the first start (writer thread). */
-static int key_apply(struct gy_store_txn *txn, void *arg)
-{
-    unsigned char *key = arg;
-    struct gy_str v;
-    int rc = gy_store_get(txn, GY_DB_META, GY_STR(KEY_NAME), &v);
-    if (rc == 0 && v.len == GY_STREAMS_KEY_LEN) {
-        memcpy(key, v.p, GY_STREAMS_KEY_LEN);
-        return 0;
-    }
-    if (rc && rc != GY_ENOTFOUND)
-        return rc;
-    gy_random(key, GY_STREAMS_KEY_LEN);
-    return gy_store_put(txn, GY_DB_META, GY_STR(KEY_NAME),
-                        (struct gy_str){(const char *)key, GY_STREAMS_KEY_LEN});
-}
-
 int gy_streams_open(struct gy_ddb *ddb, struct gy_streams **out)
 {
     struct gy_streams *s = gy_calloc(1, sizeof(*s));
@@ -65,7 +48,7 @@ int gy_streams_open(struct gy_ddb *ddb, struct gy_streams **out)
         if (*end == '\0' && v >= 1)
             s->iter_ttl_ms = v;
     }
-    int rc = gy_store_run(ddb->store, key_apply, s->key);
+    int rc = gy_store_secret(ddb->store, KEY_NAME, s->key, sizeof(s->key));
     if (rc) {
         gy_log_error("streams: cannot load the iterator secret: %s", gy_strerror(rc));
         gy_free(s);
