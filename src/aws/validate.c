@@ -76,10 +76,34 @@ static pcre2_code **codes_of(const struct gy_model_service *svc)
     return NULL;
 }
 
+/* Match data, one per thread (any pattern can use it), freed when the thread exits. */
+static pthread_key_t md_key;
+static pthread_once_t md_once = PTHREAD_ONCE_INIT;
+
+static void md_free(void *md)
+{
+    pcre2_match_data_free(md);
+}
+
+static void md_key_create(void)
+{
+    pthread_key_create(&md_key, md_free);
+}
+
+static pcre2_match_data *thread_match_data(void)
+{
+    pthread_once(&md_once, md_key_create);
+    pcre2_match_data *md = pthread_getspecific(md_key);
+    if (!md) {
+        md = pcre2_match_data_create(1, NULL);
+        pthread_setspecific(md_key, md);
+    }
+    return md;
+}
+
 /* True when s fully matches shape idx's pattern (or the pattern cannot be checked). */
 static bool pattern_ok(const struct gy_model_service *svc, uint16_t idx, struct gy_str s)
 {
-    static __thread pcre2_match_data *md;
     pcre2_code **codes = codes_of(svc);
     pcre2_code *code = codes ? codes[idx] : NULL;
     bool owned = false;
@@ -90,8 +114,7 @@ static bool pattern_ok(const struct gy_model_service *svc, uint16_t idx, struct 
     }
     if (!code)
         return true;
-    if (!md)
-        md = pcre2_match_data_create(1, NULL);
+    pcre2_match_data *md = thread_match_data();
     int rc = pcre2_match(code, (PCRE2_SPTR)s.p, s.len, 0, PCRE2_ANCHORED | PCRE2_ENDANCHORED,
                          md, NULL);
     if (owned)
