@@ -613,16 +613,20 @@ def test_peer_endpoints_refuse_untrusted_requests(cluster):
 def test_ttl_deletions_replicate_as_deletes(make_cluster):
     c = make_cluster(GYRE_TTL_SWEEP_MS=50)
     table = c.global_table(gyre.unique("gt-ttl"))
-    c.ddb(US).update_time_to_live(TableName=table, TimeToLiveSpecification={
-        "Enabled": True, "AttributeName": "exp"})
-    wait_until(lambda: all(c.ddb(r).describe_time_to_live(TableName=table)
-                           ["TimeToLiveDescription"].get("AttributeName") == "exp"
-                           for r in REGIONS), what="TTL enabled in every region")
     past, future = int(time.time()) - 3600, int(time.time()) + 3600
     live = {**k("live"), "exp": {"N": str(future)}}
     c.ddb(EU).put_item(TableName=table, Item=live)
     for i in range(5):
         c.ddb(EU).put_item(TableName=table, Item={**k(f"old{i}"), "exp": {"N": str(past)}})
+    # Every region holds the expired items before any sweep may delete them: otherwise a region
+    # that receives an item's put and its deletion together never stored it, and rightly shows
+    # no REMOVE for it (a race a loaded machine used to win).
+    c.wait_converged(table, expect=lambda st: len(st) == 6)
+    c.ddb(US).update_time_to_live(TableName=table, TimeToLiveSpecification={
+        "Enabled": True, "AttributeName": "exp"})
+    wait_until(lambda: all(c.ddb(r).describe_time_to_live(TableName=table)
+                           ["TimeToLiveDescription"].get("AttributeName") == "exp"
+                           for r in REGIONS), what="TTL enabled in every region")
     state = c.wait_converged(table, expect=lambda st: list(st) == [("live", "A")])
     assert state[("live", "A")] == live
     c.wait_no_backlog()
