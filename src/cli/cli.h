@@ -19,6 +19,20 @@ int gy_cli_verify(int argc, char **argv);
  */
 int gy_cli_call(const char *url, const char *region, const struct gy_aws_key *key, const char *op,
                 struct gy_str body, long *status, struct gy_buf *resp);
+/* A JSON-protocol service the commands call. */
+struct gy_cli_service {
+    const char *target_prefix; /* "DynamoDB_20120810" */
+    const char *signing_name;  /* credential-scope service: "dynamodb" */
+    const char *content_type;  /* "application/x-amz-json-1.0" */
+};
+extern const struct gy_cli_service gy_cli_dynamodb;
+extern const struct gy_cli_service gy_cli_kinesis;
+
+/** gy_cli_call for another JSON-protocol service. */
+int gy_cli_call_svc(const struct gy_cli_service *svc, const char *url, const char *region,
+                    const struct gy_aws_key *key, const char *op, struct gy_str body,
+                    long *status, struct gy_buf *resp);
+
 /** GET url path into resp; *status as above. */
 int gy_cli_get(const char *url, const char *path, long *status, struct gy_buf *resp);
 

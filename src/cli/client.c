@@ -1,5 +1,5 @@
 /*
- * client.c — a minimal signed DynamoDB client for the gyre commands (libcurl + SigV4).
+ * client.c — a minimal signed JSON-protocol client for the gyre commands (libcurl + SigV4).
  */
 #include <curl/curl.h>
 #include <stdio.h>
@@ -25,10 +25,22 @@ static const char *host_of(const char *url, char *out, size_t cap)
     return out;
 }
 
+const struct gy_cli_service gy_cli_dynamodb = { "DynamoDB_20120810", "dynamodb",
+                                                 "application/x-amz-json-1.0" };
+const struct gy_cli_service gy_cli_kinesis = { "Kinesis_20131202", "kinesis",
+                                                "application/x-amz-json-1.1" };
+
 int gy_cli_call(const char *url, const char *region, const struct gy_aws_key *key, const char *op,
                 struct gy_str body, long *status, struct gy_buf *resp)
 {
-    char amz_date[17], host[256], target[128], h1[300], h2[200], h3[64], h4[1200];
+    return gy_cli_call_svc(&gy_cli_dynamodb, url, region, key, op, body, status, resp);
+}
+
+int gy_cli_call_svc(const struct gy_cli_service *svc, const char *url, const char *region,
+                    const struct gy_aws_key *key, const char *op, struct gy_str body,
+                    long *status, struct gy_buf *resp)
+{
+    char amz_date[17], host[256], target[128], h1[300], h2[200], h3[64], h4[1200], h5[96];
     struct gy_buf auth;
     CURL *curl = curl_easy_init();
     int rc;
@@ -37,18 +49,18 @@ int gy_cli_call(const char *url, const char *region, const struct gy_aws_key *ke
     if (!curl)
         return GY_EIO;
     host_of(url, host, sizeof(host));
-    snprintf(target, sizeof(target), "DynamoDB_20120810.%s", op);
+    snprintf(target, sizeof(target), "%s.%s", svc->target_prefix, op);
     gy_sigv4_format_amz_date(gy_now_ms(), amz_date);
     struct gy_sigv4_header headers[] = {
         { GY_STR("Host"), gy_str_c(host) },
-        { GY_STR("Content-Type"), GY_STR("application/x-amz-json-1.0") },
+        { GY_STR("Content-Type"), gy_str_c(svc->content_type) },
         { GY_STR("X-Amz-Date"), gy_str_c(amz_date) },
         { GY_STR("X-Amz-Target"), gy_str_c(target) },
     };
     struct gy_sigv4_request sr = { GY_STR("POST"), GY_STR("/"), headers, 4, body };
     gy_buf_init(&auth, 1024);
-    rc = gy_sigv4_sign(&sr, key->access_key, gy_str_c(key->secret), region, "dynamodb", amz_date,
-                       &auth);
+    rc = gy_sigv4_sign(&sr, key->access_key, gy_str_c(key->secret), region, svc->signing_name,
+                       amz_date, &auth);
     if (rc) {
         gy_buf_fini(&auth);
         curl_easy_cleanup(curl);
@@ -61,7 +73,8 @@ int gy_cli_call(const char *url, const char *region, const struct gy_aws_key *ke
     gy_buf_fini(&auth);
     struct curl_slist *hl = NULL;
     hl = curl_slist_append(hl, h1);
-    hl = curl_slist_append(hl, "Content-Type: application/x-amz-json-1.0");
+    snprintf(h5, sizeof(h5), "Content-Type: %s", svc->content_type);
+    hl = curl_slist_append(hl, h5);
     hl = curl_slist_append(hl, h2);
     hl = curl_slist_append(hl, h3);
     hl = curl_slist_append(hl, h4);

@@ -3,7 +3,9 @@
  * region (default us-east-1, eu-west-1, ap-southeast-1 on 127.0.0.1:4566, 4567, 4568), each
  * with its own data directory and every other region as a peer, all sharing one admin key;
  * creates the seed's global table `ecommerce-global` (PK and SK strings, PAY_PER_REQUEST, stream
- * NEW_AND_OLD_IMAGES, replicas in every region) unless it exists; prints the endpoints, the
+ * NEW_AND_OLD_IMAGES, replicas in every region) and, in every region, its Kinesis stream
+ * `ecommerce-events` (3 shards, 24 h, KMS settings, the Application tag) unless they exist;
+ * prints the endpoints, the
  * credentials and the seed's validation commands; and on SIGINT or SIGTERM stops every region
  * cleanly (SIGTERM to each, then waits).
  */
@@ -26,6 +28,7 @@
 
 #define MAX_REGIONS 8
 #define TABLE "ecommerce-global"
+#define STREAM "ecommerce-events"
 
 struct region {
     char name[32];
@@ -179,6 +182,74 @@ out:
     return rc;
 }
 
+/*
+ * The seed's Kinesis stream in every region (idempotent): ecommerce-events, 3 shards, 24 h
+ * retention, KMS encryption with alias/aws/kinesis and the Application tag, as its template
+ * declares; ready when every region reports it ACTIVE.
+ */
+static int create_seed_stream(const struct region *rs, int n, const struct gy_aws_key *key)
+{
+    struct gy_buf resp;
+    int rc = 0;
+    gy_buf_init(&resp, 1 << 20);
+    for (int i = 0; i < n && rc == 0; i++) {
+        long st = 0;
+        const char *describe = "{\"StreamName\":\"" STREAM "\"}";
+        gy_buf_reset(&resp);
+        gy_cli_call_svc(&gy_cli_kinesis, rs[i].url, rs[i].name, key, "DescribeStreamSummary",
+                        gy_str_c(describe), &st, &resp);
+        if (st == 200)
+            continue;
+        static const char *const steps[][2] = {
+            { "CreateStream", "{\"StreamName\":\"" STREAM "\",\"ShardCount\":3,"
+                              "\"StreamModeDetails\":{\"StreamMode\":\"PROVISIONED\"}}" },
+            { "AddTagsToStream", "{\"StreamName\":\"" STREAM "\","
+                                 "\"Tags\":{\"Application\":\"ecommerce\"}}" },
+            { "StartStreamEncryption", "{\"StreamName\":\"" STREAM "\",\"EncryptionType\":\"KMS\","
+                                       "\"KeyId\":\"alias/aws/kinesis\"}" },
+        };
+        for (size_t k = 0; k < sizeof(steps) / sizeof(steps[0]); k++) {
+            /* Each step waits for the stream to leave CREATING/UPDATING. */
+            for (int tries = 0; tries < 200; tries++) {
+                gy_buf_reset(&resp);
+                gy_cli_call_svc(&gy_cli_kinesis, rs[i].url, rs[i].name, key, steps[k][0],
+                                gy_str_c(steps[k][1]), &st, &resp);
+                if (st == 200 || !resp.p || !strstr(resp.p, "ResourceInUseException") || k == 0)
+                    break;
+                struct timespec ts = { 0, 10 * 1000000 };
+                nanosleep(&ts, NULL);
+            }
+            if (st != 200) {
+                fprintf(stderr, "gyre up: %s of %s in %s failed (%ld): %.*s\n", steps[k][0],
+                        STREAM, rs[i].name, st, (int)resp.len, resp.p ? resp.p : "");
+                rc = -1;
+                break;
+            }
+        }
+    }
+    for (int tries = 0; rc == 0 && tries < 200; tries++) {
+        int ok = 0;
+        for (int i = 0; i < n; i++) {
+            long st = 0;
+            gy_buf_reset(&resp);
+            gy_cli_call_svc(&gy_cli_kinesis, rs[i].url, rs[i].name, key, "DescribeStreamSummary",
+                            gy_str_c("{\"StreamName\":\"" STREAM "\"}"), &st, &resp);
+            ok += st == 200 && resp.p && strstr(resp.p, "\"StreamStatus\":\"ACTIVE\"");
+        }
+        if (ok == n)
+            goto out;
+        struct timespec ts = { 0, 10 * 1000000 };
+        nanosleep(&ts, NULL);
+    }
+    if (rc == 0) {
+        fprintf(stderr, "gyre up: the stream %s did not become ACTIVE everywhere\n", STREAM);
+        rc = -1;
+    }
+out:
+    gy_buf_fini(&resp);
+    return rc;
+}
+
 static void stop_all(struct region *rs, int n)
 {
     for (int i = 0; i < n; i++)
@@ -289,7 +360,7 @@ int gy_cli_up(int argc, char **argv, const char *exe)
             nanosleep(&ts, NULL);
         }
     }
-    if (create_seed_table(rs, n, &key)) {
+    if (create_seed_table(rs, n, &key) || create_seed_stream(rs, n, &key)) {
         stop_all(rs, n);
         return 1;
     }
@@ -310,8 +381,12 @@ int gy_cli_up(int argc, char **argv, const char *exe)
                "      --key '{\"PK\":{\"S\":\"PRODUCT#test123\"},\"SK\":{\"S\":\"METADATA\"}}'\n",
                rs[i].url, rs[i].name);
     printf("  aws --endpoint-url %s dynamodb describe-table --table-name " TABLE
-           " --query 'Table.Replicas'\n\nStop with Ctrl-C (or SIGTERM).\n",
+           " --query 'Table.Replicas'\n",
            rs[0].url);
+    printf("\nKinesis stream " STREAM " (3 shards, 24 h) exists in every region:\n"
+           "  aws --endpoint-url %s kinesis describe-stream --stream-name " STREAM "\n"
+           "  aws --endpoint-url %s sts get-caller-identity\n\nStop with Ctrl-C (or SIGTERM).\n",
+           rs[0].url, rs[0].url);
     fflush(stdout);
 
     int sig = 0;

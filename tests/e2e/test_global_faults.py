@@ -414,6 +414,13 @@ def test_gyre_up_starts_three_regions_and_stops_on_sigterm():
                                                 "StreamViewType": "NEW_AND_OLD_IMAGES"}
             assert sorted(r["RegionName"] for r in d["Replicas"]) == \
                 sorted(set(REGIONS) - {region})
+            kin = boto3.session.Session().client(
+                "kinesis", endpoint_url=c.meta.endpoint_url, region_name=region,
+                aws_access_key_id=akid, aws_secret_access_key=secret, config=cfg)
+            sd = kin.describe_stream_summary(StreamName="ecommerce-events")[
+                "StreamDescriptionSummary"]
+            assert (sd["StreamStatus"], sd["OpenShardCount"], sd["RetentionPeriodHours"],
+                    sd["EncryptionType"]) == ("ACTIVE", 3, 24, "KMS"), (region, sd)
         seed = {**k("PRODUCT#test123", "METADATA"), "Name": {"S": "Test Product"},
                 "Price": {"N": "29.99"}, "Stock": {"N": "50"}}
         clients[US].put_item(TableName="ecommerce-global", Item=seed)
