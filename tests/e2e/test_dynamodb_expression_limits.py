@@ -120,6 +120,11 @@ def test_nesting_depth(server, ddb, item_table):
                                      "UpdateExpression": "SET a = " + "(" * 4000 + ":v",
                                      "ExpressionAttributeValues": V})
     expect_raw_error(resp, "ValidationException",
+                     message='Invalid UpdateExpression: Syntax error; token: "<EOF>", near: ":v"')
+    resp = server.api("UpdateItem", {"TableName": item_table, "Key": {"PK": {"S": "p"}},
+                                     "UpdateExpression": "SET a = " + "(" * 2000 + ":v" +
+                                     ")" * 2000, "ExpressionAttributeValues": V})
+    expect_raw_error(resp, "ValidationException",
                      message=redundant.format("UpdateExpression"))
     assert ddb.scan(TableName=item_table)["Count"] == 1
 

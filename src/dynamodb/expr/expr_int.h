@@ -125,8 +125,8 @@ enum gy_expr__perr {
  * OR, NOT, function calls, + and -), quoting the count at which it stopped (301). Every level
  * of nesting that is not redundant holds an operator, so no accepted expression nests deeper
  * than about twice that; GY_EXPR__MAX_DEPTH bounds the parser's recursion below any stack
- * limit, and deeper nesting (only reachable with redundant or unbalanced parentheses) is
- * reported as redundant parentheses.
+ * limit; deeper nesting (only reachable with redundant or unbalanced parentheses) is reported
+ * as a syntax error at the end when parentheses are left open, else as redundant parentheses.
  */
 #define GY_EXPR__MAX_OPS 300
 #define GY_EXPR__MAX_DEPTH 640

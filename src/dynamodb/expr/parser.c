@@ -58,13 +58,27 @@ static bool count_op(struct gy_expr__parser *p)
     return false;
 }
 
-/* Enter one level of nesting; false (and parsing stops) past GY_EXPR__MAX_DEPTH. */
+/*
+ * Enter one level of nesting; false (and parsing stops) past GY_EXPR__MAX_DEPTH. So deep a
+ * nesting cannot hold an operator at every level, so the expression is refused for what its
+ * parentheses are: left open, a syntax error at the end (where a full parse would stop), else
+ * redundant.
+ */
 static bool enter(struct gy_expr__parser *p)
 {
     if (++p->depth <= GY_EXPR__MAX_DEPTH)
         return true;
-    if (p->err == GY_PERR_NONE)
+    if (p->err != GY_PERR_NONE)
+        return false;
+    int64_t open = 0;
+    for (uint32_t i = 0; i < p->toks.n; i++)
+        open += p->toks.t[i].kind == GY_TK_LP ? 1 : p->toks.t[i].kind == GY_TK_RP ? -1 : 0;
+    if (open > 0) {
+        p->err = GY_PERR_SYNTAX;
+        p->fail_at = p->toks.n - 1;
+    } else {
         p->err = GY_PERR_PARENS;
+    }
     return false;
 }
 

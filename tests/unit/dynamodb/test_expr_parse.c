@@ -391,9 +391,19 @@ static void test_nesting_bounded(void **state)
     const char *redundant = "Invalid ConditionExpression: The expression has redundant "
                             "parentheses;";
     /* Thousands of open parentheses (balanced or not) stop at the nesting bound. */
-    assert_string_equal(CE(repeat(b, "", "(", "", 4000, "a")), redundant);
-    assert_string_equal(CE(repeat(b, "", "(", "", 4000, "")), redundant);
+    assert_string_equal(CE(repeat(b, "", "(", "", 4000, "a")),
+                        "Invalid ConditionExpression: Syntax error; token: \"<EOF>\", near: \"a\"");
+    assert_string_equal(CE(repeat(b, "", "(", "", 4000, "")),
+                        "Invalid ConditionExpression: Syntax error; token: \"<EOF>\", near: \"(\"");
     assert_string_equal(UE(repeat(b, "SET a = ", "(", "", 4000, ":v")),
+                        "Invalid UpdateExpression: Syntax error; token: \"<EOF>\", near: \":v\"");
+    char *c = gy_arena_alloc(A, 4096);
+    snprintf(c, 4096, "%s%s", repeat(b, "", "(", "", 2000, "a = :v"),
+             repeat(gy_arena_alloc(A, 4096), "", ")", "", 2000, ""));
+    assert_string_equal(CE(c), redundant);
+    snprintf(c, 4096, "SET a = %s%s", repeat(b, "", "(", "", 2000, ":v"),
+             repeat(gy_arena_alloc(A, 4096), "", ")", "", 2000, ""));
+    assert_string_equal(UE(c),
                         "Invalid UpdateExpression: The expression has redundant parentheses;");
     /* Nesting that holds operators ends at the operator limit first. */
     assert_string_equal(CE(repeat(b, "", "NOT (", "", 600, "a = :v")),
