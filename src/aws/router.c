@@ -371,8 +371,11 @@ static bool header_starts(const struct gy_http_req *h, const char *name, const c
 static int classify(const struct gy_http_req *h, const struct gy_str *target)
 {
     if (target)
-        return header_starts(h, "content-type", "application/x-amz-cbor") ? GY_PROTO_CBOR
-                                                                          : GY_PROTO_JSON;
+        return header_starts(h, "content-type", "application/x-amz-cbor") ||
+                       header_starts(h, "content-type", "application/cbor") ||
+                       gy_http_req_header(h, "smithy-protocol")
+                   ? GY_PROTO_CBOR
+                   : GY_PROTO_JSON;
     if (gy_str_startswith(h->path, GY_STR("/service/")) &&
         (gy_http_req_header(h, "smithy-protocol") ||
          header_starts(h, "content-type", "application/cbor")))
@@ -450,6 +453,10 @@ static int resolve(struct gy_aws_router *r, struct gy_aws_req *req, const struct
 
     if (req->proto == GY_PROTO_JSON || req->proto == GY_PROTO_CBOR) {
         struct gy_str prefix, name;
+        /* Smithy RPC v2: such requests must not carry X-Amz-Target, and servers refuse them. */
+        if (target && gy_http_req_header(h, "smithy-protocol"))
+            return gy_error_set(&req->err, req->arena, GY_AWS_SERIALIZATION,
+                                "An rpc-v2-cbor request must not carry X-Amz-Target");
         if (target) {
             const char *dot = memchr(target->p, '.', target->len);
             if (!dot)

@@ -398,3 +398,13 @@ def test_scope_must_name_the_service(srv):
     resp = srv.signed("POST", "/", b"Action=GetCallerIdentity&Version=2011-06-15", hdrs,
                       service="dynamodb")
     assert resp.status == 403 and b"<Code>SignatureDoesNotMatch</Code>" in resp.body, resp
+
+
+def test_cbor_rpcv2_with_target_refused(srv):
+    import cbor2
+    hdrs = {"Content-Type": "application/cbor", "smithy-protocol": "rpc-v2-cbor",
+            "X-Amz-Target": "GyreTestJson.Echo"}
+    resp = srv.signed("POST", "/service/GyreTestJson/operation/Echo", cbor2.dumps({}), hdrs,
+                      service="gyretestjson")
+    assert resp.status == 400, resp
+    assert loads_raw_tags(resp.body)["__type"] == "SerializationException"
