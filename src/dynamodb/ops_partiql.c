@@ -296,7 +296,7 @@ int gy_ddb__execute_statement(struct gy_aws_req *req)
         read_params(req, req->body, "parameters", &params) ||
         parse_statement(req, x->text, params, &x->s))
         return GY_EAWS;
-    if ((j = gy_json_get(req->body, "Limit"))) {
+    if ((j = gy_json_get(req->body, "Limit")) && !gy_json_is(j, GY_JSON_NULL)) {
         if (!gy_json_int(j, &o.limit))
             return gy_error_set(&req->err, req->arena, GY_AWS_SERIALIZATION,
                                 "Unexpected value type in payload: Limit");

@@ -95,7 +95,7 @@ static int parse_common(struct gy_aws_req *req, struct read_plan *p)
         p->rk = p->ix->range.name ? &p->ix->range : NULL;
         p->db = GY_DB_INDEX;
     }
-    if ((j = gy_json_get(b, "Limit"))) {
+    if ((j = gy_json_get(b, "Limit")) && !gy_json_is(j, GY_JSON_NULL)) {
         if (!gy_json_int(j, &p->limit))
             return gy_error_set(&req->err, req->arena, GY_AWS_SERIALIZATION,
                                 "Unexpected value type in payload: Limit");

@@ -163,6 +163,10 @@ int gy_ddb__list_tables(struct gy_aws_req *req)
     struct gy_str *names;
     int more;
 
+    if (lj && gy_json_is(lj, GY_JSON_NULL))
+        lj = NULL; /* a JSON null member is absent */
+    if (sj && gy_json_is(sj, GY_JSON_NULL))
+        sj = NULL;
     if (lj && (!gy_json_int(lj, &limit) || limit < 1 || limit > 100))
         return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION,
                             "1 validation error detected: Value '%g' at 'limit' failed to satisfy "

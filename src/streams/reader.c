@@ -119,6 +119,10 @@ static int parse_iter_args(struct gy_aws_req *req, struct iter_args *a)
         if (gy_ddb_seq_parse(a->seq_s, &a->seq))
             return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION,
                                 "Invalid SequenceNumber: %s", a->seq_s.p);
+    } else if (a->seq_s.p) {
+        return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION,
+                            "Must not specify SequenceNumber for ShardIteratorType %s",
+                            iter_types[i]);
     }
     return gy_streams__arn_arg(req, "StreamArn", a->arn, &a->table, &a->created);
 }

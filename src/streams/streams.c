@@ -369,6 +369,17 @@ static void write_description(struct gy_aws_req *req, const struct gy_ddb_table 
     gy_jw_obj_end(w);
 }
 
+/* Whether shard sh's id sorts after id (bytewise). */
+static bool id_after(const struct gy_ddb_table *t, int64_t created,
+                     const struct gy_streams_shard *sh, struct gy_str id)
+{
+    char buf[64];
+    gy_ddb_shard_id(t->id, created, sh->start, buf);
+    size_t len = strlen(buf);
+    int c = memcmp(buf, id.p, len < id.len ? len : id.len);
+    return c > 0 || (c == 0 && len > id.len);
+}
+
 int gy_streams__describe_stream(struct gy_aws_req *req)
 {
     struct gy_streams *s = req->ctx;
@@ -378,7 +389,6 @@ int gy_streams__describe_stream(struct gy_aws_req *req)
     struct gy_streams_stream st;
     struct gy_streams_shard *sh = NULL;
     size_t n = 0;
-    uint64_t after = 0;
 
     if (gy_streams__str_arg(req, "StreamArn", "streamArn", true, &arn) ||
         gy_streams__limit(req, 100, 100, &limit) ||
@@ -388,9 +398,6 @@ int gy_streams__describe_stream(struct gy_aws_req *req)
     struct gy_ddb_table *t = gy_streams__table(req, tname);
     if (!t)
         return gy_streams__not_found(req, arn);
-    if (excl.p && gy_ddb_shard_id_parse(excl, t->id, created, &after))
-        return gy_error_set(&req->err, req->arena, GY_AWS_VALIDATION,
-                            "Invalid ExclusiveStartShardId: %s", excl.p);
     if (gy_store_read_begin(s->ddb->store, &txn))
         return gy_error_set(&req->err, req->arena, GY_AWS_INTERNAL, "Internal server error");
     int rc = gy_streams__stream_find(txn, req->arena, t, created, &st);
@@ -402,8 +409,10 @@ int gy_streams__describe_stream(struct gy_aws_req *req)
     if (rc)
         return gy_error_set(&req->err, req->arena, GY_AWS_INTERNAL, "Internal server error");
 
+    /* The shards after ExclusiveStartShardId in shard-id order, whether or not it names one
+     * (ids are fixed-width, so their order is the order of the shards' starts). */
     size_t from = 0;
-    while (excl.p && from < n && sh[from].start <= after)
+    while (excl.p && from < n && !id_after(t, created, &sh[from], excl))
         from++;
     size_t count = n - from > (size_t)limit ? (size_t)limit : n - from;
     write_description(req, t, &st, sh, from, count, from + count < n);

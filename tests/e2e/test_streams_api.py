@@ -381,6 +381,25 @@ def test_describe_stream_limit_and_exclusive_start(ddb, streams, name):
     assert rest["StreamDescription"]["Shards"] == []
 
 
+def test_describe_stream_exclusive_start_matching_no_shard(ddb, streams, name):
+    """An ExclusiveStartShardId that names no shard starts after it in shard-id order."""
+    table = name()
+    arn = stream_table(ddb, table)
+    ddb.put_item(TableName=table, Item=item("a"))
+    shards = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
+    assert len(shards) == 1
+    for before in ("shardId-00000000000000000000", "A" * 30, "shardId-" + "0" * 19 + "-x"):
+        assert before < shards[0]["ShardId"]
+        sd = streams.describe_stream(StreamArn=arn, ExclusiveStartShardId=before)
+        assert sd["StreamDescription"]["Shards"] == shards
+    for after in ("shardId-99999999999999999999-ffffffff", "shardId-zzzzzzzzzzzzzzzzzzzz",
+                  shards[0]["ShardId"] + "0"):
+        assert after > shards[0]["ShardId"]
+        sd = streams.describe_stream(StreamArn=arn, ExclusiveStartShardId=after)
+        assert sd["StreamDescription"]["Shards"] == []
+        assert "LastEvaluatedShardId" not in sd["StreamDescription"]
+
+
 # ---- errors ---------------------------------------------------------------------------------
 
 
@@ -492,6 +511,12 @@ def test_parameter_validation(ddb, loose_streams, name):
     expect_error(loose_streams.get_shard_iterator, StreamArn=arn, ShardId=shard,
                  ShardIteratorType="AT_SEQUENCE_NUMBER", SequenceNumber="1" * 20 + "x",
                  code="ValidationException", contains="SequenceNumber")
+    # TRIM_HORIZON and LATEST take no sequence number.
+    seq = loose_streams.get_records(ShardIterator=it)["Records"][0]["dynamodb"]["SequenceNumber"]
+    for kind in ("TRIM_HORIZON", "LATEST"):
+        expect_error(loose_streams.get_shard_iterator, StreamArn=arn, ShardId=shard,
+                     ShardIteratorType=kind, SequenceNumber=seq, code="ValidationException",
+                     message=f"Must not specify SequenceNumber for ShardIteratorType {kind}")
     expect_error(loose_streams.describe_stream, code="ValidationException",
                  contains="'streamArn'")
     expect_error(loose_streams.get_records, code="ValidationException",

@@ -699,6 +699,10 @@ static int parse_common(struct gy_expr_ctx *c, struct gy_str text, const char *p
     if (p->err == GY_PERR_PARENS)
         return gy_error_set(err, c->a, GY_AWS_VALIDATION,
                             "Invalid %s: The expression has redundant parentheses;", param);
+    if (p->err == GY_PERR_OPS)
+        return gy_error_set(err, c->a, GY_AWS_VALIDATION,
+                            "Invalid %s: The expression contains too many operators; "
+                            "operator count: %u", param, p->nops);
     /* The failing token, and the text from the token before it to the one after it. */
     const struct gy_expr__toks *tk = &p->toks;
     uint32_t at = p->fail_at < tk->n ? p->fail_at : tk->n - 1;

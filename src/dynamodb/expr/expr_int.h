@@ -117,7 +117,19 @@ enum gy_expr__perr {
     GY_PERR_NONE = 0,
     GY_PERR_SYNTAX,    /* at token fail_at */
     GY_PERR_PARENS,    /* "The expression has redundant parentheses;" */
+    GY_PERR_OPS,       /* more than GY_EXPR__MAX_OPS operators (nops is the count reached) */
 };
+
+/*
+ * DynamoDB refuses an expression with more than 300 operators (comparators, BETWEEN, IN, AND,
+ * OR, NOT, function calls, + and -), quoting the count at which it stopped (301). Every level
+ * of nesting that is not redundant holds an operator, so no accepted expression nests deeper
+ * than about twice that; GY_EXPR__MAX_DEPTH bounds the parser's recursion below any stack
+ * limit; deeper nesting (only reachable with redundant or unbalanced parentheses) is reported
+ * as a syntax error at the end when parentheses are left open, else as redundant parentheses.
+ */
+#define GY_EXPR__MAX_OPS 300
+#define GY_EXPR__MAX_DEPTH 640
 
 struct gy_expr__parser {
     struct gy_arena *a;
@@ -126,6 +138,8 @@ struct gy_expr__parser {
     uint32_t i;        /* next token */
     uint32_t fail_at;  /* furthest token where parsing failed */
     enum gy_expr__perr err;
+    uint32_t nops;     /* operators counted so far */
+    uint32_t depth;    /* current nesting of parentheses, NOT and calls */
 };
 
 int gy_expr__parse_cond(struct gy_expr__parser *p, struct gy_expr__pn **out);

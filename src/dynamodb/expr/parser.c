@@ -16,6 +16,8 @@
  * group is an operand (a comparison may follow) or a condition. On failure fail_at is the
  * furthest token reached, which is what DynamoDB quotes in "Syntax error; token: ...". Two
  * parentheses straight around the same thing are refused at once ("redundant parentheses").
+ * Operators are counted as they are read and parsing stops at the 301st; nesting is bounded by
+ * GY_EXPR__MAX_DEPTH (see expr_int.h), so the recursion depth is bounded whatever the text.
  */
 #include "dynamodb/expr/expr_int.h"
 
@@ -44,6 +46,40 @@ static void *fail(struct gy_expr__parser *p)
     if (p->err == GY_PERR_SYNTAX && p->i > p->fail_at)
         p->fail_at = p->i;
     return NULL;
+}
+
+/* Count one operator; false (and parsing stops) past DynamoDB's limit. */
+static bool count_op(struct gy_expr__parser *p)
+{
+    if (++p->nops <= GY_EXPR__MAX_OPS)
+        return true;
+    if (p->err == GY_PERR_NONE)
+        p->err = GY_PERR_OPS;
+    return false;
+}
+
+/*
+ * Enter one level of nesting; false (and parsing stops) past GY_EXPR__MAX_DEPTH. So deep a
+ * nesting cannot hold an operator at every level, so the expression is refused for what its
+ * parentheses are: left open, a syntax error at the end (where a full parse would stop), else
+ * redundant.
+ */
+static bool enter(struct gy_expr__parser *p)
+{
+    if (++p->depth <= GY_EXPR__MAX_DEPTH)
+        return true;
+    if (p->err != GY_PERR_NONE)
+        return false;
+    int64_t open = 0;
+    for (uint32_t i = 0; i < p->toks.n; i++)
+        open += p->toks.t[i].kind == GY_TK_LP ? 1 : p->toks.t[i].kind == GY_TK_RP ? -1 : 0;
+    if (open > 0) {
+        p->err = GY_PERR_SYNTAX;
+        p->fail_at = p->toks.n - 1;
+    } else {
+        p->err = GY_PERR_PARENS;
+    }
+    return false;
 }
 
 static bool expect(struct gy_expr__parser *p, enum gy_expr__tk k)
@@ -138,8 +174,10 @@ static struct gy_expr__pn *parse_operand(struct gy_expr__parser *p);
 static struct gy_expr__pn *parse_call(struct gy_expr__parser *p)
 {
     struct gy_expr__pn *n = node(p, GY_PN_CALL, p->i);
+    if (!count_op(p))
+        return NULL;
     advance(p);
-    if (!expect(p, GY_TK_LP))
+    if (!expect(p, GY_TK_LP) || !enter(p))
         return NULL;
     for (;;) {
         struct gy_expr__pn *a = parse_operand(p);
@@ -150,6 +188,7 @@ static struct gy_expr__pn *parse_call(struct gy_expr__parser *p)
             break;
         advance(p);
     }
+    p->depth--;
     if (!expect(p, GY_TK_RP))
         return NULL;
     return n;
@@ -165,7 +204,10 @@ static struct gy_expr__pn *parse_operand(struct gy_expr__parser *p)
     }
     case GY_TK_LP: {
         advance(p);
+        if (!enter(p))
+            return NULL;
         struct gy_expr__pn *n = parse_operand(p);
+        p->depth--;
         if (!n || !expect(p, GY_TK_RP))
             return NULL;
         return paren(p, n);
@@ -198,6 +240,8 @@ static struct gy_expr__pn *parse_tail(struct gy_expr__parser *p, struct gy_expr_
     case GY_TK_LE:
     case GY_TK_GT:
     case GY_TK_GE: {
+        if (!count_op(p))
+            return NULL;
         advance(p);
         struct gy_expr__pn *right = parse_operand(p);
         if (!right)
@@ -209,6 +253,8 @@ static struct gy_expr__pn *parse_tail(struct gy_expr__parser *p, struct gy_expr_
         return n;
     }
     case GY_TK_BETWEEN: {
+        if (!count_op(p))
+            return NULL;
         advance(p);
         struct gy_expr__pn *lo = parse_operand(p);
         if (!lo || !expect(p, GY_TK_AND))
@@ -223,6 +269,8 @@ static struct gy_expr__pn *parse_tail(struct gy_expr__parser *p, struct gy_expr_
         return n;
     }
     case GY_TK_IN:
+        if (!count_op(p))
+            return NULL;
         advance(p);
         if (!expect(p, GY_TK_LP))
             return NULL;
@@ -253,7 +301,10 @@ static struct gy_expr__pn *parse_primary(struct gy_expr__parser *p, bool allow_o
 
     if (peek(p) == GY_TK_LP) {
         advance(p);
+        if (!enter(p))
+            return NULL;
         struct gy_expr__pn *x = parse_or(p, true);
+        p->depth--;
         if (!x || !expect(p, GY_TK_RP))
             return NULL;
         if (!paren(p, x))
@@ -274,8 +325,11 @@ static struct gy_expr__pn *parse_not(struct gy_expr__parser *p, bool allow_opera
     if (peek(p) != GY_TK_NOT)
         return parse_primary(p, allow_operand);
     struct gy_expr__pn *n = node(p, GY_PN_NOT, p->i);
+    if (!count_op(p) || !enter(p))
+        return NULL;
     advance(p);
     struct gy_expr__pn *a = parse_not(p, false);
+    p->depth--;
     if (!a)
         return NULL;
     add_kid(p, n, a);
@@ -292,6 +346,8 @@ static struct gy_expr__pn *parse_bin(struct gy_expr__parser *p, bool allow_opera
         if (!is_cond(left) && left->kind != GY_PN_CALL)
             return fail(p);
         struct gy_expr__pn *n = node(p, and_level ? GY_PN_AND : GY_PN_OR, p->i);
+        if (!count_op(p))
+            return NULL;
         advance(p);
         struct gy_expr__pn *right = and_level ? parse_not(p, false) : parse_bin(p, false, true);
         if (!right)
@@ -336,7 +392,10 @@ static struct gy_expr__pn *parse_set_value(struct gy_expr__parser *p)
 
     if (peek(p) == GY_TK_LP) {
         advance(p);
+        if (!enter(p))
+            return NULL;
         a = parse_set_value(p);
+        p->depth--;
         if (!a || !expect(p, GY_TK_RP) || !paren(p, a))
             return NULL;
         if (a->kind == GY_PN_ARITH)
@@ -351,6 +410,8 @@ static struct gy_expr__pn *parse_set_value(struct gy_expr__parser *p)
         return a;
     struct gy_expr__pn *n = node(p, GY_PN_ARITH, p->i);
     n->op = k;
+    if (!count_op(p))
+        return NULL;
     advance(p);
     struct gy_expr__pn *b = parse_operand(p);
     if (!b)

@@ -320,20 +320,98 @@ static void test_limits(void **state)
     deep[n] = 0;
     assert_string_equal(CE(deep), "Invalid ConditionExpression: The expression has redundant "
                                   "parentheses;");
+    /* 299 levels of NOT ( ... ) around a comparison: 300 operators, the most allowed. */
     n = 0;
-    for (int i = 0; i < 500; i++) {
+    for (int i = 0; i < 299; i++) {
         memcpy(deep + n, "NOT (", 5);
         n += 5;
     }
     memcpy(deep + n, "a = :v", 6);
     n += 6;
-    for (int i = 0; i < 500; i++)
+    for (int i = 0; i < 299; i++)
         deep[n++] = ')';
     deep[n] = 0;
     assert_string_equal(CE(deep), "OK");
     deep[n - 1] = 0; /* truncated */
     assert_string_equal(CE(deep), "Invalid ConditionExpression: Syntax error; token: \"<EOF>\", "
                                   "near: \")\"");
+}
+
+/* Build into `out` (4096 bytes): prefix, then `rep` times `unit` joined by `sep`, then suffix. */
+static const char *repeat(char *out, const char *prefix, const char *unit, const char *sep,
+                          int rep, const char *suffix)
+{
+    size_t n = (size_t)snprintf(out, 4096, "%s", prefix);
+    for (int i = 0; i < rep; i++) {
+        n += (size_t)snprintf(out + n, 4096 - n, "%s%s", i ? sep : "", unit);
+        assert_true(n < 4096);
+    }
+    n += (size_t)snprintf(out + n, 4096 - n, "%s", suffix);
+    assert_true(n < 4096);
+    return out;
+}
+
+static void test_operator_count(void **state)
+{
+    char *b = gy_arena_alloc(A, 4096);
+    const char *too_many = "Invalid ConditionExpression: The expression contains too many "
+                           "operators; operator count: 301";
+    /* Comparators and AND/OR: 2n - 1 operators for n comparisons. */
+    assert_string_equal(CE(repeat(b, "", "a = :v", " AND ", 150, "")), "OK");
+    assert_string_equal(CE(repeat(b, "", "a = :v", " AND ", 151, "")), too_many);
+    assert_string_equal(CE(repeat(b, "", "a < :v", " OR ", 151, "")), too_many);
+    /* NOT, the count stops at 301 however many follow. */
+    assert_string_equal(CE(repeat(b, "", "NOT", " ", 299, " a = :v")), "OK");
+    assert_string_equal(CE(repeat(b, "", "NOT", " ", 300, " a = :v")), too_many);
+    assert_string_equal(CE(repeat(b, "", "NOT", " ", 1000, " a = :v")), too_many);
+    /* Functions, BETWEEN and IN count once each. */
+    assert_string_equal(CE(repeat(b, "", "attribute_exists(a)", " OR ", 150, "")), "OK");
+    assert_string_equal(CE(repeat(b, "", "attribute_exists(a)", " OR ", 151, "")), too_many);
+    assert_string_equal(CE(repeat(b, "", "a BETWEEN :v AND :v", " OR ", 150, "")), "OK");
+    assert_string_equal(CE(repeat(b, "", "a BETWEEN :v AND :v", " OR ", 151, "")), too_many);
+    assert_string_equal(CE(repeat(b, "", "a IN (:v,:v)", " OR ", 151, "")), too_many);
+    /* Update expressions: + and - and function calls. */
+    assert_string_equal(UE(repeat(b, "SET ", "a = :v + :v", ", ", 301, "")),
+                        "Invalid UpdateExpression: The expression contains too many operators; "
+                        "operator count: 301");
+    assert_string_equal(UE(repeat(b, "SET ", "a=if_not_exists(b,:v)+:v", ",", 151, "")),
+                        "Invalid UpdateExpression: The expression contains too many operators; "
+                        "operator count: 301");
+    /* 300 distinct SET actions, each with one -: the most allowed. */
+    size_t n = (size_t)snprintf(b, 4096, "SET x0=:n-:one");
+    for (int i = 1; i < 300; i++)
+        n += (size_t)snprintf(b + n, 4096 - n, ",x%d=:n-:one", i);
+    assert_true(n < 4096);
+    assert_string_equal(UE(b), "OK");
+}
+
+static void test_nesting_bounded(void **state)
+{
+    char *b = gy_arena_alloc(A, 4096);
+    const char *redundant = "Invalid ConditionExpression: The expression has redundant "
+                            "parentheses;";
+    /* Thousands of open parentheses (balanced or not) stop at the nesting bound. */
+    assert_string_equal(CE(repeat(b, "", "(", "", 4000, "a")),
+                        "Invalid ConditionExpression: Syntax error; token: \"<EOF>\", near: \"a\"");
+    assert_string_equal(CE(repeat(b, "", "(", "", 4000, "")),
+                        "Invalid ConditionExpression: Syntax error; token: \"<EOF>\", near: \"(\"");
+    assert_string_equal(UE(repeat(b, "SET a = ", "(", "", 4000, ":v")),
+                        "Invalid UpdateExpression: Syntax error; token: \"<EOF>\", near: \":v\"");
+    char *c = gy_arena_alloc(A, 4096);
+    snprintf(c, 4096, "%s%s", repeat(b, "", "(", "", 2000, "a = :v"),
+             repeat(gy_arena_alloc(A, 4096), "", ")", "", 2000, ""));
+    assert_string_equal(CE(c), redundant);
+    snprintf(c, 4096, "SET a = %s%s", repeat(b, "", "(", "", 2000, ":v"),
+             repeat(gy_arena_alloc(A, 4096), "", ")", "", 2000, ""));
+    assert_string_equal(UE(c),
+                        "Invalid UpdateExpression: The expression has redundant parentheses;");
+    /* Nesting that holds operators ends at the operator limit first. */
+    assert_string_equal(CE(repeat(b, "", "NOT (", "", 600, "a = :v")),
+                        "Invalid ConditionExpression: The expression contains too many "
+                        "operators; operator count: 301");
+    assert_string_equal(CE(repeat(b, "", "size(", "", 800, "a")),
+                        "Invalid ConditionExpression: The expression contains too many "
+                        "operators; operator count: 301");
 }
 
 static void test_update_errors(void **state)
@@ -525,6 +603,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_functions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_operand_types, setup, teardown),
         cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_operator_count, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nesting_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_update_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_update_syntax, setup, teardown),
         cmocka_unit_test_setup_teardown(test_update_tree, setup, teardown),
