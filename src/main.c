@@ -33,6 +33,9 @@ struct serve_opts {
     const char *admin_key;
     const char *account;
     int threads;
+    int max_connections;   /* 0: the HTTP server's default */
+    int max_per_peer;      /* 0: the default */
+    int header_timeout_ms; /* 0: the default */
     size_t map_size;
     enum gy_log_level log_level;
     struct gy_repl_peer peers[15];
@@ -78,6 +81,10 @@ static void serve_usage(FILE *f)
             "  --peer REGION=URL         a peer region for global tables (repeat, at most 15)\n"
             "  --threads N               HTTP I/O threads, 1-64 (default 2)\n"
             "  --map-size-gb N           maximum store size in GiB, 1-4096 (default 64)\n"
+            "  --max-connections N       open connections at most, 1-1000000 (default 4096,\n"
+            "                            kept below the descriptor limit)\n"
+            "  --max-per-peer N          connections from one IP address (default a quarter)\n"
+            "  --header-timeout-ms N     time a request's header may take (default 10000)\n"
             "  --log-level LEVEL         error, warn, info or debug (default info)\n"
             "  -h, --help                print this help\n"
             "\n"
@@ -94,6 +101,9 @@ static int parse_serve(int argc, char **argv, struct serve_opts *o)
         { "map-size-gb", required_argument, NULL, 'm' },
         { "log-level", required_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
         { "peer", required_argument, NULL, 'p' },
+        { "max-connections", required_argument, NULL, 'C' },
+        { "max-per-peer", required_argument, NULL, 'P' },
+        { "header-timeout-ms", required_argument, NULL, 'H' },
         { NULL, 0, NULL, 0 },
     };
     int c;
@@ -115,6 +125,20 @@ static int parse_serve(int argc, char **argv, struct serve_opts *o)
             if (*end || o->threads < 1 || o->threads > 64)
                 return -1;
             break;
+        case 'C':
+        case 'P':
+        case 'H': {
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 1000000)
+                return -1;
+            if (c == 'C')
+                o->max_connections = (int)v;
+            else if (c == 'P')
+                o->max_per_peer = (int)v;
+            else
+                o->header_timeout_ms = (int)v;
+            break;
+        }
         case 'm': {
             long gb = strtol(optarg, &end, 10);
             if (*end || gb < 1 || gb > 4096)
@@ -220,6 +244,9 @@ static int serve(int argc, char **argv)
     struct gy_http_config hcfg = {
         .listen = o.listen,
         .threads = o.threads,
+        .max_connections = o.max_connections,
+        .max_per_peer = o.max_per_peer,
+        .header_timeout_ms = o.header_timeout_ms,
         .handler = gy_aws_router_handle,
         .fault = gy_aws_router_fault,
         .ctx = router,

@@ -21,7 +21,8 @@ FLAGS = {
     "serve": {
         "source": "main.c",
         "flags": ["--region", "--listen", "--data", "--admin-key", "--account", "--peer",
-                  "--threads", "--map-size-gb", "--log-level", "--help"],
+                  "--threads", "--map-size-gb", "--max-connections", "--max-per-peer",
+                  "--header-timeout-ms", "--log-level", "--help"],
     },
     "up": {
         "source": "cli/up.c",
@@ -151,6 +152,8 @@ def test_unknown_flag_prints_usage_and_exits_2(args):
      "--threads", "0"],
     ["serve", "--region", "us-east-1", "--listen", "127.0.0.1:0", "--data", "/tmp/x",
      "--log-level", "loud"],
+    ["serve", "--region", "us-east-1", "--listen", "127.0.0.1:0", "--data", "/tmp/x",
+     "--max-connections", "0"],
     ["verify", "--table", "t", "--endpoint", "http://127.0.0.1:1"],  # one endpoint
 ])
 def test_bad_values_print_usage_and_exit_2(args):
