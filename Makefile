@@ -95,7 +95,7 @@ unit: $(UNIT_BINS)
 	done; exit $$fail
 
 e2e: build/gyre
-	cd tests/e2e && GYRE_BIN=$(CURDIR)/build/gyre timeout 1200 $(PY) -m pytest -q -p no:cacheprovider -n 2 .
+	cd tests/e2e && GYRE_BIN=$(CURDIR)/build/gyre timeout 1200 $(PY) -m pytest -q -p no:cacheprovider .
 
 test: deps
 	$(MAKE) build/gyre
