@@ -105,16 +105,31 @@ static struct peer_table *peer_table(struct peer *p, uint32_t tid)
 static int post(struct peer *p, const char *path, struct gy_buf *body, struct gy_buf *resp)
 {
     long status = 0;
+    struct gy_buf own;
+    gy_buf_init(&own, 1 << 16);
+    if (!resp)
+        resp = &own; /* keep the answer for the log below */
     int rc = gy_repl__post(&p->client, &p->r->key, p->cfg.region, path, gy_buf_str(body), &status,
                            resp);
     __atomic_store_n(&p->up, rc == 0, __ATOMIC_RELAXED);
-    if (rc)
+    if (rc) {
+        gy_buf_fini(&own);
         return GY_EIO;
+    }
     if (status != 200) {
-        gy_log_debug("replication: %s%s answered %ld: %.*s", p->cfg.url, path, status,
-                     resp ? (int)resp->len : 0, resp && resp->p ? resp->p : "");
+        /* A refusal (4xx) repeats on every retry until someone looks: say so. A 5xx or a
+         * busy peer is transient. */
+        int len = resp->len > 300 ? 300 : (int)resp->len;
+        if (status >= 400 && status < 500)
+            gy_log_warn("replication: %s%s refused a batch (%ld): %.*s", p->cfg.url, path,
+                        status, len, resp->p ? resp->p : "");
+        else
+            gy_log_debug("replication: %s%s answered %ld: %.*s", p->cfg.url, path, status, len,
+                         resp->p ? resp->p : "");
+        gy_buf_fini(&own);
         return GY_EAGAIN;
     }
+    gy_buf_fini(&own);
     return 0;
 }
 
