@@ -1,4 +1,4 @@
-"""test_protocols.py — the protocol layer against the real clients' parsers.
+"""test_testsvc_protocols.py — the protocol layer against the real clients' parsers.
 
 A gyre process with GYRE_TEST_SERVICES=1 serves one echo service per protocol (models in
 tests/e2e/models/, given to botocore through AWS_DATA_PATH): Debian's boto3 and AWS CLI send
