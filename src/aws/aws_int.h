@@ -17,7 +17,6 @@ struct gy_aws__entry {
     const struct gy_aws_service *svc;
     const struct gy_model_service *model; /* NULL when the model name is unknown */
     const char *target_prefix;            /* effective JSON target prefix, or NULL */
-    const char *content_type;             /* JSON content type for responses */
 };
 
 struct gy_aws__route {

@@ -99,11 +99,6 @@ static bool is_token(struct gy_str s)
 
 /* ---- request bodies ---- */
 
-static void free_buf(void *p)
-{
-    gy_buf_fini(p);
-}
-
 int gy_aws_http_decode_body(struct gy_arena *a, const struct gy_http_header *h, size_t n,
                             size_t max, struct gy_str *body, struct gy_error *err)
 {
@@ -133,9 +128,7 @@ int gy_aws_http_decode_body(struct gy_arena *a, const struct gy_http_header *h, 
      * left is gzip, so only their count matters. */
     struct gy_str cur = *body;
     for (size_t i = 0; i < ncodings; i++) {
-        struct gy_buf *b = gy_arena_alloc(a, sizeof(*b));
-        gy_buf_init(b, max);
-        gy_arena_add_cleanup(a, free_buf, b);
+        struct gy_buf *b = gy_arena_buf(a, max);
         int rc = gy_gunzip(cur, max, b);
         if (rc == GY_ETOOBIG)
             return gy_error_set(err, a, GY_AWS_REQUEST_TOO_LARGE,
@@ -323,9 +316,7 @@ static bool compress_body(struct gy_arena *a, struct gy_str *body)
 {
     /* deflate's worst case is about 0.03% over the input plus a few hundred bytes. */
     size_t max = body->len + (body->len >> 3) + 4096;
-    struct gy_buf *b = gy_arena_alloc(a, sizeof(*b));
-    gy_buf_init(b, max);
-    gy_arena_add_cleanup(a, free_buf, b);
+    struct gy_buf *b = gy_arena_buf(a, max);
     if (gy_gzip(*body, GY_AWS_HTTP_GZIP_LEVEL, b))
         return false;
     *body = gy_buf_str(b);

@@ -21,6 +21,7 @@
 
 #include "core/arena.h"
 #include "core/errors.h"
+#include "core/timefmt.h"
 
 #define MAX_DEPTH 64     /* structure/list/map nesting followed before giving up */
 #define MSG_NAME_MAX 200 /* bytes of a parameter name quoted in an error message */
@@ -197,23 +198,6 @@ static bool parse_double(struct gy_str s, double *out)
     return true;
 }
 
-/* Read exactly n digits at s->p[*i]. */
-static bool read_digits(struct gy_str s, size_t *i, size_t n, int *out)
-{
-    int v = 0;
-    if (*i + n > s.len)
-        return false;
-    for (size_t k = 0; k < n; k++) {
-        char c = s.p[*i + k];
-        if (!is_digit(c))
-            return false;
-        v = v * 10 + (c - '0');
-    }
-    *i += n;
-    *out = v;
-    return true;
-}
-
 static bool at(struct gy_str s, size_t i, char c)
 {
     return i < s.len && s.p[i] == c;
@@ -253,168 +237,6 @@ static bool json_number(struct gy_str s)
             return false;
     }
     return i == s.len;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static int days_in_month(int y, int m)
-{
-    static const int dim[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 && leap ? 29 : dim[m - 1];
-}
-
-/* A fraction of a second: up to 9 decimal digits as f / 10^k (k = 0: none). */
-struct frac {
-    int64_t f;
-    int k;
-};
-
-/*
- * Epoch seconds of a validated civil date and time. With a fraction the value is computed as
- * (t * 10^k + f) / 10^k, one correctly rounded division, as Python's datetime.timestamp() does.
- */
-static bool civil_to_epoch(int y, int mo, int d, int h, int mi, int sec, struct frac fr,
-                           int tz_min, double *out)
-{
-    static const int64_t pow10[10] = { 1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
-                                       100000000, 1000000000 };
-    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60)
-        return false;
-    int64_t t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - tz_min * 60;
-    if (fr.k == 0)
-        *out = (double)t;
-    else if (t > -9000000000 && t < 9000000000)
-        *out = (double)(t * pow10[fr.k] + fr.f) / (double)pow10[fr.k];
-    else
-        *out = (double)t + (double)fr.f / (double)pow10[fr.k];
-    return true;
-}
-
-/* Optional fraction ".ddd" (or ",ddd"): at least one digit; digits past the ninth are dropped. */
-static bool read_fraction(struct gy_str s, size_t *i, struct frac *fr)
-{
-    size_t n = 0;
-    fr->f = 0;
-    fr->k = 0;
-    if (!at(s, *i, '.') && !at(s, *i, ','))
-        return true;
-    (*i)++;
-    while (*i < s.len && is_digit(s.p[*i])) {
-        if (fr->k < 9) {
-            fr->f = fr->f * 10 + (s.p[*i] - '0');
-            fr->k++;
-        }
-        (*i)++, n++;
-    }
-    return n > 0;
-}
-
-/* ISO 8601: YYYY-MM-DD[(T| )hh:mm[:ss[.f]][Z|±hh[[:]mm]]]; no zone means UTC. */
-static bool parse_iso8601(struct gy_str s, double *out)
-{
-    size_t i = 0;
-    int y, mo, d, h = 0, mi = 0, sec = 0, tz = 0;
-    struct frac frac = { 0, 0 };
-    if (!read_digits(s, &i, 4, &y) || !at(s, i++, '-') || !read_digits(s, &i, 2, &mo) ||
-        !at(s, i++, '-') || !read_digits(s, &i, 2, &d))
-        return false;
-    if (i < s.len) {
-        if (s.p[i] != 'T' && s.p[i] != 't' && s.p[i] != ' ')
-            return false;
-        i++;
-        if (!read_digits(s, &i, 2, &h) || !at(s, i++, ':') || !read_digits(s, &i, 2, &mi))
-            return false;
-        if (at(s, i, ':')) {
-            i++;
-            if (!read_digits(s, &i, 2, &sec) || !read_fraction(s, &i, &frac))
-                return false;
-        }
-        if (at(s, i, 'Z') || at(s, i, 'z')) {
-            i++;
-        } else if (at(s, i, '+') || at(s, i, '-')) {
-            int sign = s.p[i++] == '-' ? -1 : 1, th, tm = 0;
-            if (!read_digits(s, &i, 2, &th))
-                return false;
-            if (at(s, i, ':'))
-                i++;
-            if (i < s.len && !read_digits(s, &i, 2, &tm))
-                return false;
-            if (th > 23 || tm > 59)
-                return false;
-            tz = sign * (th * 60 + tm);
-        }
-        if (i != s.len)
-            return false;
-    }
-    return civil_to_epoch(y, mo, d, h, mi, sec, frac, tz, out);
-}
-
-/* RFC 822 / 1123: [Www, ]D[D] Mon YYYY hh:mm:ss (GMT|UTC|Z|±hhmm). */
-static bool parse_rfc822(struct gy_str s, double *out)
-{
-    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    size_t i = 0;
-    int d, y, h, mi, sec, mo = 0, tz = 0;
-    if (s.len > 5 && s.p[3] == ',' && s.p[4] == ' ')
-        i = 5;
-    if (!read_digits(s, &i, 2, &d)) {
-        if (!read_digits(s, &i, 1, &d))
-            return false;
-    }
-    if (!at(s, i++, ' ') || i + 3 > s.len)
-        return false;
-    for (int k = 0; k < 12; k++)
-        if (memcmp(s.p + i, months + 3 * k, 3) == 0)
-            mo = k + 1;
-    i += 3;
-    if (mo == 0 || !at(s, i++, ' ') || !read_digits(s, &i, 4, &y) || !at(s, i++, ' ') ||
-        !read_digits(s, &i, 2, &h) || !at(s, i++, ':') || !read_digits(s, &i, 2, &mi) ||
-        !at(s, i++, ':') || !read_digits(s, &i, 2, &sec) || !at(s, i++, ' '))
-        return false;
-    struct gy_str zone = { s.p + i, s.len - i };
-    if (gy_str_eqc(zone, "GMT") || gy_str_eqc(zone, "UTC") || gy_str_eqc(zone, "Z")) {
-        tz = 0;
-    } else if (zone.len == 5 && (zone.p[0] == '+' || zone.p[0] == '-')) {
-        size_t j = 1;
-        int th, tm;
-        if (!read_digits(zone, &j, 2, &th) || !read_digits(zone, &j, 2, &tm) || th > 23 ||
-            tm > 59)
-            return false;
-        tz = (zone.p[0] == '-' ? -1 : 1) * (th * 60 + tm);
-    } else {
-        return false;
-    }
-    return civil_to_epoch(y, mo, d, h, mi, sec, (struct frac){ 0, 0 }, tz, out);
-}
-
-/* Epoch seconds [+-]?D+(.D+)?, ISO 8601 or RFC 822, whatever the member's declared format. */
-static bool parse_timestamp(struct gy_str s, double *out)
-{
-    size_t i = 0, digits = 0;
-    if (at(s, 0, '-') || at(s, 0, '+'))
-        i++;
-    while (i < s.len && is_digit(s.p[i]))
-        i++, digits++;
-    if (digits > 0 && digits < 16 && (i == s.len || (s.p[i] == '.' && i + 1 < s.len))) {
-        size_t f = i == s.len ? i : i + 1;
-        while (f < s.len && is_digit(s.p[f]))
-            f++;
-        if (f == s.len) {
-            *out = strtod(s.p, NULL);
-            return true;
-        }
-    }
-    return parse_iso8601(s, out) || parse_rfc822(s, out);
 }
 
 static int b64val(char c)
@@ -795,7 +617,7 @@ static int write_scalar(const struct walk *W, const struct gy_model_shape *sh,
             gy_jw_double(W->w, dv);
         return 0;
     case GY_SHAPE_TIMESTAMP:
-        if (!parse_timestamp(v, &dv))
+        if (!gy_time_parse_text(v, &dv))
             return fail_value(W, p, "an ISO 8601 timestamp or epoch seconds");
         if (dv == floor(dv) && fabs(dv) < 9e15)
             gy_jw_int(W->w, (int64_t)dv);

@@ -75,12 +75,13 @@ static enum gy_cbor_dialect cbor_dialect(const struct gy_aws_req *req)
     return is_kinesis_cbor(req) ? GY_CBOR_AMZ : GY_CBOR_RPCV2;
 }
 
-static struct gy_buf *new_buf(struct gy_aws_req *req)
+/* The content type of the dialect, and smithy's protocol header for rpc-v2. */
+static void cbor_headers(const struct gy_aws_req *req, struct out_headers *o)
 {
-    struct gy_buf *b = gy_arena_alloc(req->arena, sizeof(*b));
-    gy_buf_init(b, GY_AWS_MAX_RESPONSE);
-    gy_arena_add_cleanup(req->arena, (gy_cleanup_fn)gy_buf_fini, b);
-    return b;
+    enum gy_cbor_dialect d = cbor_dialect(req);
+    add(o, "Content-Type", gy_str_c(gy_cbor_content_type(d)));
+    if (d == GY_CBOR_RPCV2)
+        add(o, "smithy-protocol", GY_STR("rpc-v2-cbor"));
 }
 
 /* The handler's output as a tree (NULL for an empty output). */
@@ -109,7 +110,7 @@ void gy_aws__send_success(struct gy_aws_req *req)
     case GY_PROTO_QUERY:
         if (output_tree(req, &tree))
             break;
-        b = new_buf(req);
+        b = gy_arena_buf(req->arena, GY_AWS_MAX_RESPONSE);
         rc = gy_query_xml_response(req->model, req->mop, tree, req->request_id, b);
         if (rc) {
             gy_error_set(&req->err, req->arena, GY_AWS_INTERNAL, "Response too large");
@@ -121,7 +122,7 @@ void gy_aws__send_success(struct gy_aws_req *req)
     case GY_PROTO_CBOR:
         if (output_tree(req, &tree))
             break;
-        b = new_buf(req);
+        b = gy_arena_buf(req->arena, GY_AWS_MAX_RESPONSE);
         if (tree) {
             rc = gy_cbor_from_json(req->model, req->mop ? req->mop->output : GY_MODEL_NONE, tree,
                                    cbor_dialect(req), b);
@@ -132,12 +133,7 @@ void gy_aws__send_success(struct gy_aws_req *req)
             gy_error_set(&req->err, req->arena, GY_AWS_INTERNAL, "Response not encodable");
             break;
         }
-        if (is_kinesis_cbor(req)) {
-            add(&o, "Content-Type", GY_STR("application/x-amz-cbor-1.1"));
-        } else {
-            add(&o, "Content-Type", GY_STR("application/cbor"));
-            add(&o, "smithy-protocol", GY_STR("rpc-v2-cbor"));
-        }
+        cbor_headers(req, &o);
         respond(req, 200, &o, gy_buf_str(b));
         return;
     case GY_PROTO_REST_JSON: {
@@ -272,7 +268,7 @@ void gy_aws__send_error(struct gy_aws_req *req, int status)
 {
     struct out_headers o = { .n = 0 };
     struct wire_error w = { 0 };
-    struct gy_buf *b = new_buf(req);
+    struct gy_buf *b = gy_arena_buf(req->arena, GY_AWS_MAX_RESPONSE);
 
     if (req->err.code == GY_AWS_OK)
         gy_error_set(&req->err, req->arena, GY_AWS_INTERNAL, "Internal server error");
@@ -292,12 +288,7 @@ void gy_aws__send_error(struct gy_aws_req *req, int status)
         break;
     case GY_PROTO_CBOR:
         gy_cbor_error(json_code(req, &w), message, b);
-        if (is_kinesis_cbor(req)) {
-            add(&o, "Content-Type", GY_STR("application/x-amz-cbor-1.1"));
-        } else {
-            add(&o, "Content-Type", GY_STR("application/cbor"));
-            add(&o, "smithy-protocol", GY_STR("rpc-v2-cbor"));
-        }
+        cbor_headers(req, &o);
         break;
     case GY_PROTO_REST_JSON: {
         struct gy_jw jw;

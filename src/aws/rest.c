@@ -174,29 +174,6 @@ static bool pct_decode(struct gy_arena *a, struct gy_str in, struct gy_str *out)
     return gy_utf8_valid(d, o);
 }
 
-/* Parse an HTTP-date, ISO 8601 or epoch-seconds text as epoch seconds. */
-static bool parse_time(struct gy_str s, double *out)
-{
-    char buf[64];
-    if (!s.len || s.len >= sizeof(buf))
-        return false;
-    memcpy(buf, s.p, s.len);
-    buf[s.len] = '\0';
-    char *end;
-    errno = 0;
-    double d = strtod(buf, &end);
-    if (!errno && *end == '\0') {
-        *out = d;
-        return true;
-    }
-    int64_t ms;
-    if (gy_time_parse_iso8601(s, &ms) == 0 || gy_time_parse_http_date(s, &ms) == 0) {
-        *out = (double)ms / 1000.0;
-        return true;
-    }
-    return false;
-}
-
 /* Write text from a header, label or query parameter as the JSON of scalar shape sh. */
 static void write_scalar(struct gy_jw *w, const struct gy_model_shape *sh, struct gy_str v)
 {
@@ -234,7 +211,7 @@ static void write_scalar(struct gy_jw *w, const struct gy_model_shape *sh, struc
         break;
     case GY_SHAPE_TIMESTAMP: {
         double t;
-        if (parse_time(v, &t)) {
+        if (gy_time_parse_text(v, &t)) {
             gy_jw_double(w, t);
             return;
         }
@@ -260,9 +237,7 @@ int gy_aws__rest_input(struct gy_aws_req *req, const struct gy_json **out)
         return gy_error_set(&req->err, req->arena, GY_AWS_SERIALIZATION, "%s",
                             why ? why : "Malformed query string");
 
-    struct gy_buf *b = gy_arena_alloc(req->arena, sizeof(*b));
-    gy_buf_init(b, GY_AWS_MAX_RESPONSE + h->body.len * 2);
-    gy_arena_add_cleanup(req->arena, (gy_cleanup_fn)gy_buf_fini, b);
+    struct gy_buf *b = gy_arena_buf(req->arena, GY_AWS_MAX_RESPONSE + h->body.len * 2);
     struct gy_jw w;
     gy_jw_init(&w, b);
     gy_jw_obj_begin(&w);
@@ -430,9 +405,7 @@ int gy_aws__rest_output(struct gy_aws_req *req, struct gy_http_header **hdrs, si
     const char *why = NULL;
     if (req->out.len && gy_json_parse(req->arena, req->out.p, req->out.len, &tree, &why))
         return gy_error_set(&req->err, req->arena, GY_AWS_INTERNAL, "Internal server error");
-    struct gy_buf *b = gy_arena_alloc(req->arena, sizeof(*b));
-    gy_buf_init(b, GY_AWS_MAX_RESPONSE);
-    gy_arena_add_cleanup(req->arena, (gy_cleanup_fn)gy_buf_fini, b);
+    struct gy_buf *b = gy_arena_buf(req->arena, GY_AWS_MAX_RESPONSE);
     struct gy_jw w;
     gy_jw_init(&w, b);
     const struct gy_model_member *pm = NULL;

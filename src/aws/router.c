@@ -79,12 +79,6 @@ void gy_aws_router_add_service(struct gy_aws_router *r, const struct gy_aws_serv
         gy_log_warn("aws: no model named %s; requests are not validated", svc->model);
     e->target_prefix = svc->target_prefix ? svc->target_prefix
                                           : (e->model ? e->model->target_prefix : NULL);
-    e->content_type = svc->content_type;
-    if (!e->content_type)
-        e->content_type = e->model && e->model->json_version &&
-                                  strcmp(e->model->json_version, "1.1") == 0
-                              ? "application/x-amz-json-1.1"
-                              : "application/x-amz-json-1.0";
     if (e->model)
         gy_validate_prepare(e->model);
 }
@@ -111,11 +105,6 @@ static void make_request_id(char out[53])
             out[i++] = alphabet[r % 36];
     }
     out[52] = '\0';
-}
-
-static void free_buf(void *p)
-{
-    gy_buf_fini(p);
 }
 
 int gy_aws_error(struct gy_aws_req *req, const char *exception, const char *fmt, ...)
@@ -332,8 +321,7 @@ static struct gy_aws_req *req_new(struct gy_aws_router *r, struct gy_http_req *h
     req->account = r->account;
     req->proto = GY_PROTO_JSON;
     make_request_id(req->request_id);
-    gy_buf_init(&req->out, GY_AWS_MAX_RESPONSE);
-    gy_arena_add_cleanup(req->arena, free_buf, &req->out);
+    gy_arena_buf_init(req->arena, &req->out, GY_AWS_MAX_RESPONSE);
     gy_jw_init(&req->w, &req->out);
     return req;
 }
@@ -355,8 +343,7 @@ struct gy_aws_req *gy_aws_req_sub(struct gy_aws_req *parent, const struct gy_jso
     req->region = parent->region;
     req->account = parent->account;
     memcpy(req->request_id, parent->request_id, sizeof(req->request_id));
-    gy_buf_init(&req->out, GY_AWS_MAX_RESPONSE);
-    gy_arena_add_cleanup(req->arena, free_buf, &req->out);
+    gy_arena_buf_init(req->arena, &req->out, GY_AWS_MAX_RESPONSE);
     gy_jw_init(&req->w, &req->out);
     return req;
 }
@@ -438,14 +425,6 @@ static int adopt(struct gy_aws_req *req, struct gy_buf *text, int rc, const char
     return 0;
 }
 
-static struct gy_buf *scratch(struct gy_aws_req *req)
-{
-    struct gy_buf *b = gy_arena_alloc(req->arena, sizeof(*b));
-    gy_buf_init(b, GY_AWS_MAX_RESPONSE);
-    gy_arena_add_cleanup(req->arena, free_buf, b);
-    return b;
-}
-
 /* Find the operation and decode the body; 0 or GY_EAWS. */
 static int resolve(struct gy_aws_router *r, struct gy_aws_req *req, const struct gy_str *target)
 {
@@ -484,7 +463,7 @@ static int resolve(struct gy_aws_router *r, struct gy_aws_req *req, const struct
             return unknown_op(req, name, NULL);
         if (req->proto == GY_PROTO_JSON)
             return parse_json_input(req, h->body);
-        struct gy_buf *b = scratch(req);
+        struct gy_buf *b = gy_arena_buf(req->arena, GY_AWS_MAX_RESPONSE);
         struct gy_jw w;
         const char *why = NULL;
         gy_jw_init(&w, b);

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "core/errors.h"
+#include "core/timefmt.h"
 
 #define MAX_DEPTH 100 /* model nesting followed; deeper output is not written */
 
@@ -155,26 +156,9 @@ static void put_int(struct gy_buf *out, const struct gy_json *j)
     gy_buf_printf(out, "%.0f", trunc(v));
 }
 
-/* Civil date of a day count since 1970-01-01 (Howard Hinnant's algorithm). */
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
 /* Epoch seconds as ISO 8601 with milliseconds (2024-01-01T00:00:00.000Z), RFC 822, or a number. */
 static void put_timestamp(struct gy_buf *out, double secs, enum gy_ts_format fmt)
 {
-    static const char *const wd[7] = { "Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed" };
-    static const char *const mon[12] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
     if (!isfinite(secs) || fabs(secs) > 253402300799.0)
         secs = 0; /* outside years 0000..9999: nothing a client could parse */
     if (fmt == GY_TS_EPOCH) {
@@ -182,35 +166,14 @@ static void put_timestamp(struct gy_buf *out, double secs, enum gy_ts_format fmt
         return;
     }
     int64_t ms = llround(secs * 1000.0);
-    int64_t days = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
-    int64_t rem = ms - days * 86400000;
-    int64_t y;
-    int m, d;
-    civil_from_days(days, &y, &m, &d);
-    int h = (int)(rem / 3600000), mi = (int)(rem / 60000 % 60), s = (int)(rem / 1000 % 60);
     if (fmt == GY_TS_RFC822) {
-        gy_buf_printf(out, "%s, %02d %s %04" PRId64 " %02d:%02d:%02d GMT",
-                      wd[((days % 7) + 7) % 7], d, mon[m - 1], y, h, mi, s);
+        char t[30];
+        gy_time_format_http_date(ms, t);
+        gy_buf_puts(out, t);
         return;
     }
-    if (y < 0 || y > 9999) {
-        gy_buf_printf(out, "%04" PRId64 "-%02d-%02dT%02d:%02d:%02d.%03dZ", y, m, d, h, mi, s,
-                      (int)(rem % 1000));
-        return;
-    }
-    /* The common case without printf: responses can carry thousands of timestamps. */
-    char t[24] = "0000-00-00T00:00:00.000Z";
-    int ms3 = (int)(rem % 1000), yy = (int)y;
-    t[0] = (char)('0' + yy / 1000), t[1] = (char)('0' + yy / 100 % 10);
-    t[2] = (char)('0' + yy / 10 % 10), t[3] = (char)('0' + yy % 10);
-    t[5] = (char)('0' + m / 10), t[6] = (char)('0' + m % 10);
-    t[8] = (char)('0' + d / 10), t[9] = (char)('0' + d % 10);
-    t[11] = (char)('0' + h / 10), t[12] = (char)('0' + h % 10);
-    t[14] = (char)('0' + mi / 10), t[15] = (char)('0' + mi % 10);
-    t[17] = (char)('0' + s / 10), t[18] = (char)('0' + s % 10);
-    t[20] = (char)('0' + ms3 / 100), t[21] = (char)('0' + ms3 / 10 % 10);
-    t[22] = (char)('0' + ms3 % 10);
-    gy_buf_append(out, t, sizeof(t));
+    char t[GY_TIME_ISO_MAX];
+    gy_buf_append(out, t, gy_time_format_iso8601(ms, t));
 }
 
 /* A scalar's text. A JSON value of another type than the shape's is written as its own text

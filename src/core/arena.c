@@ -199,3 +199,21 @@ size_t gy_arena_used(const struct gy_arena *a)
 {
     return a->used;
 }
+
+static void buf_fini(void *b)
+{
+    gy_buf_fini(b);
+}
+
+void gy_arena_buf_init(struct gy_arena *a, struct gy_buf *b, size_t max)
+{
+    gy_buf_init(b, max);
+    gy_arena_add_cleanup(a, buf_fini, b);
+}
+
+struct gy_buf *gy_arena_buf(struct gy_arena *a, size_t max)
+{
+    struct gy_buf *b = gy_arena_alloc(a, sizeof(*b));
+    gy_arena_buf_init(a, b, max);
+    return b;
+}

@@ -40,6 +40,10 @@ char *gy_arena_printf(struct gy_arena *a, const char *fmt, ...) __attribute__((f
 char *gy_arena_vprintf(struct gy_arena *a, const char *fmt, va_list ap);
 /** Register fn(arg) to run when the arena is reset or destroyed. */
 void gy_arena_add_cleanup(struct gy_arena *a, gy_cleanup_fn fn, void *arg);
+/** A bounded buffer (maximum max) whose memory is released with the arena. Never NULL. */
+struct gy_buf *gy_arena_buf(struct gy_arena *a, size_t max);
+/** Initialize b (embedded elsewhere) with maximum max, released with the arena. */
+void gy_arena_buf_init(struct gy_arena *a, struct gy_buf *b, size_t max);
 /** Total bytes handed out (for tests and limits). */
 size_t gy_arena_used(const struct gy_arena *a);
 

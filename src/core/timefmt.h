@@ -5,6 +5,8 @@
 #ifndef GY_CORE_TIMEFMT_H
 #define GY_CORE_TIMEFMT_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/str.h"
@@ -14,8 +16,21 @@
  * midnight UTC; 't'/'z' accepted in lower case) into *ms. Returns 0 or GY_EINVAL.
  */
 int gy_time_parse_iso8601(struct gy_str s, int64_t *ms);
-/** Format ms as "YYYY-MM-DDTHH:MM:SS.mmmZ" (25 bytes with the NUL). */
-void gy_time_format_iso8601(int64_t ms, char out[25]);
+#define GY_TIME_ISO_MAX 40 /* an ISO 8601 text with the NUL, any representable year */
+
+/**
+ * Format ms as "YYYY-MM-DDTHH:MM:SS.mmmZ" (more year digits or a sign outside 0000..9999);
+ * returns its length (without the NUL).
+ */
+size_t gy_time_format_iso8601(int64_t ms, char out[GY_TIME_ISO_MAX]);
+
+/**
+ * Epoch seconds of a timestamp text as the protocols send it, whatever the member's declared
+ * format: epoch seconds ([+-]D+[.D+]), ISO 8601 (YYYY-MM-DD[(T| )hh:mm[:ss[.f]][Z|±hh[[:]mm]]],
+ * no zone meaning UTC; fractions to the nanosecond, rounded once as Python's
+ * datetime.timestamp() does) or RFC 822/1123. False when it is none of them.
+ */
+bool gy_time_parse_text(struct gy_str s, double *secs);
 /** Parse "Wed, 25 Nov 2026 00:46:04 GMT". Returns 0 or GY_EINVAL. */
 int gy_time_parse_http_date(struct gy_str s, int64_t *ms);
 /** Format ms as an IMF-fixdate (30 bytes with the NUL). */

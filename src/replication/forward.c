@@ -64,11 +64,6 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
     return gy_buf_append(arg, p, size * n) ? 0 : size * n;
 }
 
-static void free_buf(void *b)
-{
-    gy_buf_fini(b);
-}
-
 static void forward_one(CURL *curl, struct fwd_item *it)
 {
     struct gy_aws_req *req = it->req;
@@ -88,9 +83,7 @@ static void forward_one(CURL *curl, struct fwd_item *it)
     }
     hl = curl_slist_append(hl, "Expect:");
     struct fwd_resp fr = { req->arena, gy_arena_calloc(req->arena, 16, sizeof(*fr.h)), 0, 16 };
-    struct gy_buf *body = gy_arena_alloc(req->arena, sizeof(*body));
-    gy_buf_init(body, FWD_MAX_RESPONSE);
-    gy_arena_add_cleanup(req->arena, free_buf, body);
+    struct gy_buf *body = gy_arena_buf(req->arena, FWD_MAX_RESPONSE);
 
     curl_easy_reset(curl);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);

@@ -44,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int64_t ms, again;
     if (gy_time_parse_iso8601(body, &ms) == 0 && ms > -62135596800000LL &&
         ms < 253402300800000LL) {
-        char out[25];
+        char out[GY_TIME_ISO_MAX];
         gy_time_format_iso8601(ms, out);
         if (gy_time_parse_iso8601(gy_str_c(out), &again) || again != ms)
             abort();

@@ -37,24 +37,10 @@ struct expr {
 };
 
 
-static void buf_cleanup(void *p)
-{
-    gy_buf_fini(p);
-}
-
-static struct gy_buf *new_buf(struct gy_arena *a, size_t max)
-{
-    struct gy_buf *b = gy_arena_zalloc(a, sizeof(*b));
-    gy_buf_init(b, max);
-    gy_arena_add_cleanup(a, buf_cleanup, b);
-    return b;
-}
-
 static struct expr *new_expr(struct gy_pql__plan *p)
 {
     struct expr *e = gy_arena_zalloc(p->a, sizeof(*e));
-    gy_buf_init(&e->b, EXPR_MAX);
-    gy_arena_add_cleanup(p->a, buf_cleanup, &e->b);
+    gy_arena_buf_init(p->a, &e->b, EXPR_MAX);
     return e;
 }
 
@@ -195,7 +181,7 @@ static void put_expr(struct gy_jw *w, const char *member, const struct expr *e)
 static int emit(struct gy_pql__plan *p, const struct gy_pql_opts *o, const struct parts *x,
                 struct gy_pql_plan *out)
 {
-    struct gy_buf *b = new_buf(p->a, BODY_MAX);
+    struct gy_buf *b = gy_arena_buf(p->a, BODY_MAX);
     struct gy_jw *w = gy_arena_zalloc(p->a, sizeof(*w));
     enum gy_pql_op op = out->op;
     bool txn = p->mode == GY_PQL_TXN;
@@ -272,7 +258,7 @@ static int emit(struct gy_pql__plan *p, const struct gy_pql_opts *o, const struc
 /* The key JSON of a single-item plan, kept for duplicate detection in batches. */
 static int key_json(struct gy_pql__plan *p, const struct gy_pql_node *key[2], struct gy_str *out)
 {
-    struct gy_buf *b = new_buf(p->a, BODY_MAX);
+    struct gy_buf *b = gy_arena_buf(p->a, BODY_MAX);
     struct gy_jw w;
     gy_jw_init(&w, b);
     if (write_key(p, &w, key))
@@ -442,7 +428,7 @@ static int plan_insert(struct gy_pql__plan *p, const struct gy_pql_opts *o, stru
 {
     struct parts x = { 0 };
     const struct gy_pql_node *v = p->s->value;
-    struct gy_buf *b = new_buf(p->a, BODY_MAX);
+    struct gy_buf *b = gy_arena_buf(p->a, BODY_MAX);
     struct gy_jw w;
     const struct gy_pql_node *key[2] = { NULL, NULL };
 
@@ -627,8 +613,8 @@ int gy_pql_plan(struct gy_arena *a, const struct gy_pql_stmt *s, const struct gy
     uint32_t i = 0;
     for (const struct gy_json *j = gy_json_child(params); j && i < p->nparams; j = gy_json_next(j))
         p->params[i++] = j;
-    p->names = new_buf(a, EXPR_MAX);
-    p->values = new_buf(a, BODY_MAX);
+    p->names = gy_arena_buf(a, EXPR_MAX);
+    p->values = gy_arena_buf(a, BODY_MAX);
     p->nw = gy_arena_zalloc(a, sizeof(*p->nw));
     p->vw = gy_arena_zalloc(a, sizeof(*p->vw));
     gy_jw_init(p->nw, p->names);

@@ -41,7 +41,7 @@ static void test_iso8601(void **state)
         if (gy_time_parse_iso8601(gy_str_c(bad[i]), &ms) == 0)
             fail_msg("accepted %s", bad[i]);
     }
-    char out[25];
+    char out[GY_TIME_ISO_MAX];
     gy_time_format_iso8601(1704067200123LL, out);
     assert_string_equal(out, "2024-01-01T00:00:00.123Z");
     gy_time_format_iso8601(0, out);
